@@ -1,0 +1,82 @@
+"""``python -m bot``: run Agora, or manage its database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import discord
+from pydantic import ValidationError
+
+from bot.app import run
+from bot.db.database import Database
+from bot.settings import Settings
+
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set: export DISCORD_TOKEN=<your bot token>, "
+    "or put DISCORD_TOKEN=<your bot token> in a .env file in this folder."
+)
+BAD_TOKEN = (
+    "Discord rejected DISCORD_TOKEN: copy it again from the Developer Portal "
+    "(your application, Bot, Reset Token)."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    db = commands.add_parser("db", help="manage the database")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply every pending migration")
+    return parser
+
+
+def _settings() -> Settings | None:
+    try:
+        return Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            name = ".".join(str(part) for part in problem["loc"]).upper()
+            print(f"Setting {name} is invalid: {problem['msg']}", file=sys.stderr)
+        return None
+
+
+async def _upgrade(db: Database) -> None:
+    try:
+        await db.upgrade()
+    finally:
+        await db.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and do what it says; returns the exit status."""
+    args = _parser().parse_args(argv)
+    settings = _settings()
+    if settings is None:
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+    if args.command == "db":
+        asyncio.run(_upgrade(Database(settings.database_url)))
+        print("The database schema is up to date.")
+        return 0
+    token = settings.discord_token
+    if token is None or not token.get_secret_value().strip():
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(run(settings))
+    except discord.LoginFailure:
+        print(BAD_TOKEN, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

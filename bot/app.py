@@ -1,0 +1,135 @@
+"""The bot: discord.py wired to Agora's services.
+
+Services are built once and handed to the constructor; extensions (the cogs) load in
+``setup_hook``; one command-tree error handler answers every failed slash command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.database import Database
+from bot.formats import builtin_formats
+from bot.services.debates import DebateService
+from bot.settings import Settings
+from bot.ui.errors import answer_error
+
+log = logging.getLogger("agora")
+
+EXTENSIONS = ("cogs.debate",)
+
+
+def utcnow() -> datetime:
+    """The wall clock, in UTC: the one clock the services are given."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """Every use case the cogs may call."""
+
+    debates: DebateService
+
+    @classmethod
+    def build(cls, db: Database, clock: Callable[[], datetime] = utcnow) -> Services:
+        """The services over one database."""
+        return cls(debates=DebateService(db, builtin_formats(), clock))
+
+
+class AgoraTree(app_commands.CommandTree["Agora"]):
+    """The command tree: refuses direct messages and answers every error."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Agora], /) -> bool:
+        """Agora plays in servers only; a command from a DM gets a clear answer."""
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
+        return True
+
+    async def on_error(
+        self, interaction: discord.Interaction[Agora], error: app_commands.AppCommandError, /
+    ) -> None:
+        """Answer the member; log what they cannot fix."""
+        await answer_error(interaction, error)
+
+
+def point_at(api_base: str, gateway_url: str) -> None:
+    """Send discord.py's REST calls and gateway connection to the given Discord."""
+    discord.http.Route.BASE = api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class Agora(commands.Bot):
+    """Agora's Discord client."""
+
+    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
+        point_at(settings.discord_api_base, settings.discord_gateway_url)
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            tree_cls=AgoraTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            **options,
+        )
+        self.settings = settings
+        self.services = services
+        self.commands_synced = asyncio.Event()
+
+    async def setup_hook(self) -> None:
+        """Load every extension, then publish the slash commands."""
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Publish the command tree: to the dev server only when one is set (instant)."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(id=self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+        else:
+            synced = await self.tree.sync()
+        log.info("Synced %d commands", len(synced))
+        self.commands_synced.set()
+
+    async def on_ready(self) -> None:
+        """Say who we are once connected."""
+        assert self.user is not None
+        log.info("Ready as %s (%s) in %d servers", self.user, self.user.id, len(self.guilds))
+
+
+def agora(interaction: discord.Interaction[Any]) -> Agora:
+    """The bot behind an interaction."""
+    client = interaction.client
+    assert isinstance(client, Agora)
+    return client
+
+
+async def run(settings: Settings) -> None:
+    """Migrate the database, then run the bot until it is stopped."""
+    assert settings.discord_token is not None
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        bot = Agora(settings, Services.build(db))
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        async with bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    finally:
+        await db.dispose()

@@ -1,0 +1,69 @@
+"""Every table of Agora, in one module.
+
+Discord ids are 64-bit snowflakes, hence ``BigInteger``. Times are stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+metadata = SQLModel.metadata
+metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _snowflake(*, index: bool = False, nullable: bool = False) -> Column[int]:
+    return Column(BigInteger, index=index, nullable=nullable)
+
+
+def _utc(*, nullable: bool = False) -> Column[datetime]:
+    return Column(DateTime(timezone=True), nullable=nullable)
+
+
+class DebateRow(SQLModel, table=True):
+    """A debate; at most one active (not closed) debate per channel."""
+
+    __tablename__ = "debate"
+    __table_args__ = (
+        Index(
+            "uq_debate_active_channel",
+            "channel_id",
+            unique=True,
+            sqlite_where=Column("closed_at").is_(None),
+            postgresql_where=Column("closed_at").is_(None),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake(index=True))
+    channel_id: int = Field(sa_column=_snowflake())
+    creator_id: int = Field(sa_column=_snowflake())
+    motion: str = Field(sa_column=Column(String(300), nullable=False))
+    format_key: str = Field(sa_column=Column(String(40), nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    lobby_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class SignupRow(SQLModel, table=True):
+    """A member's sign-up for a debate: one per member per debate."""
+
+    __tablename__ = "signup"
+    __table_args__ = (UniqueConstraint("debate_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    user_id: int = Field(sa_column=_snowflake())
+    preference: str = Field(sa_column=Column(String(8), nullable=False))
+    joined_at: datetime = Field(sa_column=_utc())

@@ -1,0 +1,104 @@
+"""Typed errors of the game rules.
+
+The domain raises them; one error handler in the UI turns each into a clear ephemeral
+reply. An operation that raises leaves every object it was given unchanged.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the game refused an action; the user can fix it."""
+
+
+class EmptyMotion(DomainError):
+    """The motion has no text."""
+
+
+class MotionTooLong(DomainError):
+    """The motion is longer than the limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"motion has {length} characters, limit {limit}")
+        self.length = length
+        self.limit = limit
+
+
+class UnknownFormat(DomainError):
+    """No debate format has that name."""
+
+    def __init__(self, key: str, known: tuple[str, ...]) -> None:
+        super().__init__(f"unknown format {key!r}")
+        self.key = key
+        self.known = known
+
+
+class InvalidFormat(DomainError):
+    """A format definition breaks a rule."""
+
+    def __init__(self, key: str, problems: tuple[str, ...]) -> None:
+        super().__init__(f"format {key!r}: " + "; ".join(problems))
+        self.key = key
+        self.problems = problems
+
+
+class DebateNotFound(DomainError):
+    """No debate has that id in this server."""
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(f"debate {debate_id} not found")
+        self.debate_id = debate_id
+
+
+class NoDebateHere(DomainError):
+    """The channel has no debate that is open or running."""
+
+
+class DebateAlreadyActive(DomainError):
+    """The channel already has a debate that is open or running."""
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(f"debate {debate_id} is active in this channel")
+        self.debate_id = debate_id
+
+
+class DebateClosed(DomainError):
+    """The debate no longer takes sign-ups."""
+
+    def __init__(self, debate_id: int, state: str) -> None:
+        super().__init__(f"debate {debate_id} is {state}")
+        self.debate_id = debate_id
+        self.state = state
+
+
+class AlreadyJoined(DomainError):
+    """The member already signed up with that preference."""
+
+    def __init__(self, preference: str) -> None:
+        super().__init__(f"already joined ({preference})")
+        self.preference = preference
+
+
+class NotJoined(DomainError):
+    """The member is not signed up for the debate."""
+
+
+class LobbyFull(DomainError):
+    """Every debater place is taken."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"lobby is full ({limit} debaters)")
+        self.limit = limit
+
+
+class NotModerator(DomainError):
+    """Only a moderator of the debate may do that."""
+
+
+class IllegalTransition(DomainError):
+    """The debate cannot make that move from its current state."""
+
+    def __init__(self, state: str, event: str) -> None:
+        super().__init__(f"cannot {event} a debate that is {state}")
+        self.state = state
+        self.event = event

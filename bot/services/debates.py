@@ -1,0 +1,160 @@
+"""Use cases of a debate's lobby: create, join, leave, look, cancel.
+
+Each is one transaction: load, apply one domain rule, save, return what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import repository as repo
+from bot.db.database import Database
+from bot.domain import debate as rules
+from bot.domain.debate import Actor, Debate, DebateEvent, JoinResult, Lobby, Preference, Signup
+from bot.domain.errors import (
+    DebateAlreadyActive,
+    DebateNotFound,
+    NoDebateHere,
+    NotModerator,
+    UnknownFormat,
+)
+from bot.domain.formats import DebateFormat
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class LobbySnapshot:
+    """A debate with its sign-ups and format, as one transaction saw them."""
+
+    debate: Debate
+    lobby: Lobby
+    format: DebateFormat
+
+
+class DebateService:
+    """The lobby's use cases over one database."""
+
+    def __init__(self, db: Database, formats: Mapping[str, DebateFormat], clock: Clock) -> None:
+        self._db = db
+        self._formats = dict(formats)
+        self._clock = clock
+
+    @property
+    def format_keys(self) -> tuple[str, ...]:
+        """Every format a debate can use, by key."""
+        return tuple(self._formats)
+
+    def format(self, key: str) -> DebateFormat:
+        """The format with that key, or ``UnknownFormat``."""
+        try:
+            return self._formats[key.strip().lower()]
+        except KeyError:
+            raise UnknownFormat(key, self.format_keys) from None
+
+    async def create(
+        self, *, guild_id: int, channel_id: int, creator_id: int, motion: str, format_key: str
+    ) -> LobbySnapshot:
+        """Open a debate's lobby in a channel that has no active debate."""
+        text = rules.clean_motion(motion)
+        fmt = self.format(format_key)
+        try:
+            async with self._db.write() as session:
+                existing = await repo.active_debate_in(session, channel_id=channel_id)
+                if existing is not None:
+                    raise DebateAlreadyActive(existing.id)
+                debate = await repo.add_debate(
+                    session,
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    creator_id=creator_id,
+                    motion=text,
+                    format_key=fmt.key,
+                    now=self._clock(),
+                )
+        except IntegrityError:
+            # Another process opened one in the same instant; the partial unique index held.
+            async with self._db.read() as session:
+                existing = await repo.active_debate_in(session, channel_id=channel_id)
+            raise DebateAlreadyActive(existing.id if existing else 0) from None
+        return LobbySnapshot(debate, Lobby(debate.id, debate.state, fmt.max_debaters), fmt)
+
+    async def attach_lobby_message(self, *, guild_id: int, debate_id: int, message_id: int) -> None:
+        """Remember which message shows the lobby, so it can be kept up to date."""
+        async with self._db.write() as session:
+            debate = await self._debate(session, guild_id, debate_id)
+            await repo.save_debate(session, debate=replace(debate, lobby_message_id=message_id))
+
+    async def join(
+        self, *, guild_id: int, debate_id: int, user_id: int, preference: Preference
+    ) -> tuple[LobbySnapshot, JoinResult]:
+        """Sign a member up for a debate, or switch their preference."""
+        async with self._db.write() as session:
+            snapshot = await self._snapshot(session, guild_id, debate_id, lock=True)
+            result = rules.join(snapshot.lobby, user_id, preference, self._clock())
+            signup = result.lobby.signup_of(user_id)
+            assert signup is not None
+            await repo.save_signup(session, debate_id=debate_id, signup=signup)
+        return LobbySnapshot(snapshot.debate, result.lobby, snapshot.format), result
+
+    async def leave(
+        self, *, guild_id: int, debate_id: int, user_id: int
+    ) -> tuple[LobbySnapshot, Signup]:
+        """Withdraw a member's sign-up."""
+        async with self._db.write() as session:
+            snapshot = await self._snapshot(session, guild_id, debate_id, lock=True)
+            lobby, removed = rules.leave(snapshot.lobby, user_id)
+            await repo.delete_signup(session, debate_id=debate_id, user_id=user_id)
+        return LobbySnapshot(snapshot.debate, lobby, snapshot.format), removed
+
+    async def snapshot(self, *, guild_id: int, debate_id: int) -> LobbySnapshot:
+        """The debate and its lobby as they are now."""
+        async with self._db.read() as session:
+            return await self._snapshot(session, guild_id, debate_id)
+
+    async def in_channel(self, *, channel_id: int) -> LobbySnapshot:
+        """The channel's active debate, or ``NoDebateHere``."""
+        async with self._db.read() as session:
+            debate = await repo.active_debate_in(session, channel_id=channel_id)
+            if debate is None:
+                raise NoDebateHere("no active debate in this channel")
+            return await self._with_lobby(session, debate)
+
+    async def cancel(self, *, channel_id: int, actor: Actor) -> LobbySnapshot:
+        """Close the channel's active debate; only its moderators may."""
+        async with self._db.write() as session:
+            debate = await repo.active_debate_in(session, channel_id=channel_id)
+            if debate is None:
+                raise NoDebateHere("no active debate in this channel")
+            if not rules.may_moderate(debate, actor):
+                raise NotModerator("only a moderator may cancel")
+            closed = rules.apply(debate, DebateEvent.CANCEL, self._clock())
+            await repo.save_debate(session, debate=closed)
+            return await self._with_lobby(session, closed)
+
+    async def _debate(
+        self, session: AsyncSession, guild_id: int, debate_id: int, *, lock: bool = False
+    ) -> Debate:
+        debate = await repo.get_debate(
+            session, guild_id=guild_id, debate_id=debate_id, for_update=lock
+        )
+        if debate is None:
+            raise DebateNotFound(debate_id)
+        return debate
+
+    async def _snapshot(
+        self, session: AsyncSession, guild_id: int, debate_id: int, *, lock: bool = False
+    ) -> LobbySnapshot:
+        return await self._with_lobby(
+            session, await self._debate(session, guild_id, debate_id, lock=lock)
+        )
+
+    async def _with_lobby(self, session: AsyncSession, debate: Debate) -> LobbySnapshot:
+        fmt = self.format(debate.format_key)
+        lobby = await repo.load_lobby(session, debate=debate, max_debaters=fmt.max_debaters)
+        return LobbySnapshot(debate, lobby, fmt)

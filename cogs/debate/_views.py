@@ -1,0 +1,124 @@
+"""The lobby's buttons. Their state lives in ``custom_id``, so they work after a restart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable
+from typing import Any, Protocol
+
+import discord
+
+from bot.domain.debate import Preference
+from bot.ui.errors import guard
+from cogs.debate._render import SIDE_LABELS
+
+COG_NAME = "Debate"
+
+
+class LobbyActions(Protocol):
+    """What the lobby's buttons ask the debate cog to do."""
+
+    def join(
+        self, interaction: discord.Interaction[Any], debate_id: int, preference: Preference
+    ) -> Awaitable[None]:
+        """Sign the clicking member up."""
+        ...
+
+    def leave(self, interaction: discord.Interaction[Any], debate_id: int) -> Awaitable[None]:
+        """Withdraw the clicking member."""
+        ...
+
+
+def _actions(interaction: discord.Interaction[Any]) -> LobbyActions:
+    cog = interaction.client.get_cog(COG_NAME)
+    if cog is None:
+        raise RuntimeError("the debate cog is not loaded")
+    return cog  # type: ignore[no-any-return]
+
+
+JOIN_STYLES = {
+    Preference.FOR: discord.ButtonStyle.primary,
+    Preference.AGAINST: discord.ButtonStyle.danger,
+    Preference.EITHER: discord.ButtonStyle.secondary,
+}
+
+
+class JoinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"agora:join:(?P<debate>[0-9]{1,19}):(?P<side>for|against|either)",
+):
+    """Join a debate's lobby with a side preference."""
+
+    def __init__(self, debate_id: int, preference: Preference) -> None:
+        label = (
+            "Join either side"
+            if preference is Preference.EITHER
+            else f"Join {SIDE_LABELS[preference]}"
+        )
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=JOIN_STYLES[preference],
+                custom_id=f"agora:join:{debate_id}:{preference.value}",
+            )
+        )
+        self.debate_id = debate_id
+        self.preference = preference
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> JoinButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["debate"]), Preference(match["side"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the click to the cog."""
+        await guard(
+            interaction, _actions(interaction).join(interaction, self.debate_id, self.preference)
+        )
+
+
+class LeaveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"agora:leave:(?P<debate>[0-9]{1,19})",
+):
+    """Withdraw from a debate's lobby."""
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Leave",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"agora:leave:{debate_id}",
+            )
+        )
+        self.debate_id = debate_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> LeaveButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["debate"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the click to the cog."""
+        await guard(interaction, _actions(interaction).leave(interaction, self.debate_id))
+
+
+def lobby_view(debate_id: int) -> discord.ui.View:
+    """The row of buttons under an open lobby."""
+    view = discord.ui.View(timeout=None)
+    for preference in Preference:
+        view.add_item(JoinButton(debate_id, preference))
+    view.add_item(LeaveButton(debate_id))
+    return view
