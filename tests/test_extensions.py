@@ -1,0 +1,80 @@
+"""Every extension loads, and every command it adds obeys Discord's rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from discord import app_commands
+
+from bot.app import EXTENSIONS, Agora, Services
+from bot.db.database import Database
+from bot.settings import Settings
+
+# Discord's rule for CHAT_INPUT names: 1-32 characters, lower case where a letter has cases.
+NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+@pytest.fixture
+async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    bot = Agora(Settings(discord_token="x"), Services.build(db))
+    for extension in EXTENSIONS:
+        await bot.load_extension(extension)
+    yield bot
+    await bot.close()
+    await db.dispose()
+
+
+def _check_named(payload: dict[str, Any], where: str, problems: list[str]) -> None:
+    name, description = payload["name"], payload.get("description", "")
+    if not NAME.fullmatch(name) or name != name.lower():
+        problems.append(f"{where}: name {name!r} must be 1-32 lower-case characters")
+    if not 1 <= len(description) <= 100:
+        problems.append(f"{where}: description of {name!r} must have 1-100 characters")
+
+
+def _check_options(options: list[dict[str, Any]], where: str, problems: list[str]) -> None:
+    if len(options) > 25:
+        problems.append(f"{where}: more than 25 options")
+    seen_optional = False
+    for option in options:
+        here = f"{where} {option['name']}"
+        _check_named(option, here, problems)
+        if option["type"] in (1, 2):
+            _check_options(option.get("options", []), here, problems)
+            continue
+        if option.get("required"):
+            if seen_optional:
+                problems.append(f"{here}: required options must come before optional ones")
+        else:
+            seen_optional = True
+        for choice in option.get("choices", []):
+            if not 1 <= len(choice["name"]) <= 100:
+                problems.append(f"{here}: choice name must have 1-100 characters")
+
+
+async def test_every_command_obeys_discords_rules(loaded_bot: Agora) -> None:
+    commands = loaded_bot.tree.get_commands()
+    assert {c.name for c in commands} >= {"debate"}
+    problems: list[str] = []
+    for command in commands:
+        payload = command.to_dict(loaded_bot.tree)
+        _check_named(payload, "/", problems)
+        _check_options(payload.get("options", []), f"/{payload['name']}", problems)
+    assert problems == []
+
+
+async def test_every_command_is_for_servers_only(loaded_bot: Agora) -> None:
+    for command in loaded_bot.tree.get_commands():
+        assert isinstance(command, app_commands.Group | app_commands.Command)
+        assert command.guild_only, f"/{command.name} must be usable in servers only"
+
+
+async def test_the_debate_group_has_its_subcommands(loaded_bot: Agora) -> None:
+    debate = loaded_bot.tree.get_command("debate")
+    assert isinstance(debate, app_commands.Group)
+    assert {c.name for c in debate.commands} == {"new", "status", "cancel"}

@@ -1,0 +1,60 @@
+"""``python -m bot`` as a person runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run_bot(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_without_a_token_it_says_how_to_set_one_and_exits_2(tmp_path: Path) -> None:
+    done = run_bot([], tmp_path)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "DISCORD_TOKEN" in lines[0]
+    assert ".env" in lines[0]
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_invalid_setting_is_named(tmp_path: Path) -> None:
+    done = run_bot([], tmp_path, DISCORD_TOKEN="x", LOG_LEVEL="LOUD")
+    assert done.returncode == 2
+    assert "LOG_LEVEL" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_token_can_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite+aiosqlite:///from-dotenv.db\n")
+    done = run_bot(["db", "upgrade"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "from-dotenv.db").exists()
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    done = run_bot(["db", "upgrade"], tmp_path, DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
+    tables = {
+        row[0]
+        for row in sqlite3.connect(tmp_path / "agora.db").execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        )
+    }
+    assert {"debate", "signup", "alembic_version"} <= tables
