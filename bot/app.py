@@ -20,6 +20,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.database import Database
+from bot.db.writer import BatchWriter
 from bot.formats import builtin_formats
 from bot.services.debates import DebateService
 from bot.settings import Settings
@@ -44,7 +45,7 @@ class Services:
     @classmethod
     def build(cls, db: Database, clock: Callable[[], datetime] = utcnow) -> Services:
         """The services over one database."""
-        return cls(debates=DebateService(db, builtin_formats(), clock))
+        return cls(debates=DebateService(db, BatchWriter(db), builtin_formats(), clock))
 
 
 class AgoraTree(app_commands.CommandTree["Agora"]):

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import repository as repo
 from bot.db.database import Database
+from bot.db.writer import Batch, BatchWriter
 from bot.domain import debate as rules
 from bot.domain.debate import Actor, Debate, DebateEvent, JoinResult, Lobby, Preference, Signup
 from bot.domain.errors import (
@@ -40,8 +41,15 @@ class LobbySnapshot:
 class DebateService:
     """The lobby's use cases over one database."""
 
-    def __init__(self, db: Database, formats: Mapping[str, DebateFormat], clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: BatchWriter,
+        formats: Mapping[str, DebateFormat],
+        clock: Clock,
+    ) -> None:
         self._db = db
+        self._writer = writer
         self._formats = dict(formats)
         self._clock = clock
 
@@ -87,30 +95,38 @@ class DebateService:
     async def attach_lobby_message(self, *, guild_id: int, debate_id: int, message_id: int) -> None:
         """Remember which message shows the lobby, so it can be kept up to date."""
         async with self._db.write() as session:
-            debate = await self._debate(session, guild_id, debate_id)
+            debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
+            if debate is None:
+                raise DebateNotFound(debate_id)
             await repo.save_debate(session, debate=replace(debate, lobby_message_id=message_id))
 
     async def join(
         self, *, guild_id: int, debate_id: int, user_id: int, preference: Preference
     ) -> tuple[LobbySnapshot, JoinResult]:
-        """Sign a member up for a debate, or switch their preference."""
-        async with self._db.write() as session:
-            snapshot = await self._snapshot(session, guild_id, debate_id, lock=True)
+        """Sign a member up for a debate, or switch their preference (a hot path: batched)."""
+
+        async def unit(batch: Batch) -> tuple[LobbySnapshot, JoinResult]:
+            snapshot = await self._locked(batch, guild_id, debate_id)
             result = rules.join(snapshot.lobby, user_id, preference, self._clock())
             signup = result.lobby.signup_of(user_id)
             assert signup is not None
-            await repo.save_signup(session, debate_id=debate_id, signup=signup)
-        return LobbySnapshot(snapshot.debate, result.lobby, snapshot.format), result
+            repo.save_signup(batch, debate_id=debate_id, signup=signup)
+            return _remember(batch, replace(snapshot, lobby=result.lobby)), result
+
+        return await self._writer.run(unit)
 
     async def leave(
         self, *, guild_id: int, debate_id: int, user_id: int
     ) -> tuple[LobbySnapshot, Signup]:
-        """Withdraw a member's sign-up."""
-        async with self._db.write() as session:
-            snapshot = await self._snapshot(session, guild_id, debate_id, lock=True)
+        """Withdraw a member's sign-up (a hot path: batched)."""
+
+        async def unit(batch: Batch) -> tuple[LobbySnapshot, Signup]:
+            snapshot = await self._locked(batch, guild_id, debate_id)
             lobby, removed = rules.leave(snapshot.lobby, user_id)
-            await repo.delete_signup(session, debate_id=debate_id, user_id=user_id)
-        return LobbySnapshot(snapshot.debate, lobby, snapshot.format), removed
+            repo.delete_signup(batch, debate_id=debate_id, user_id=user_id)
+            return _remember(batch, replace(snapshot, lobby=lobby)), removed
+
+        return await self._writer.run(unit)
 
     async def snapshot(self, *, guild_id: int, debate_id: int) -> LobbySnapshot:
         """The debate and its lobby as they are now."""
@@ -137,24 +153,35 @@ class DebateService:
             await repo.save_debate(session, debate=closed)
             return await self._with_lobby(session, closed)
 
-    async def _debate(
-        self, session: AsyncSession, guild_id: int, debate_id: int, *, lock: bool = False
-    ) -> Debate:
-        debate = await repo.get_debate(
-            session, guild_id=guild_id, debate_id=debate_id, for_update=lock
-        )
-        if debate is None:
-            raise DebateNotFound(debate_id)
-        return debate
+    async def _locked(self, batch: Batch, guild_id: int, debate_id: int) -> LobbySnapshot:
+        """The debate as this batch has it, its row locked until the batch commits.
+
+        The lock makes this transaction the only writer of the debate's lobby, so what an
+        earlier unit of the batch saw and changed is still true and is not read again.
+        """
+        cached: LobbySnapshot | None = batch.cache.get(("lobby", debate_id))
+        if cached is not None and cached.debate.guild_id == guild_id:
+            return cached
+        return _remember(batch, await self._snapshot(batch.session, guild_id, debate_id, lock=True))
 
     async def _snapshot(
         self, session: AsyncSession, guild_id: int, debate_id: int, *, lock: bool = False
     ) -> LobbySnapshot:
-        return await self._with_lobby(
-            session, await self._debate(session, guild_id, debate_id, lock=lock)
+        found = await repo.debate_with_signups(
+            session, guild_id=guild_id, debate_id=debate_id, for_update=lock
         )
+        if found is None:
+            raise DebateNotFound(debate_id)
+        debate, signups = found
+        fmt = self.format(debate.format_key)
+        return LobbySnapshot(debate, Lobby(debate.id, debate.state, fmt.max_debaters, signups), fmt)
 
     async def _with_lobby(self, session: AsyncSession, debate: Debate) -> LobbySnapshot:
         fmt = self.format(debate.format_key)
-        lobby = await repo.load_lobby(session, debate=debate, max_debaters=fmt.max_debaters)
-        return LobbySnapshot(debate, lobby, fmt)
+        signups = await repo.signups_of(session, debate_id=debate.id)
+        return LobbySnapshot(debate, Lobby(debate.id, debate.state, fmt.max_debaters, signups), fmt)
+
+
+def _remember(batch: Batch, snapshot: LobbySnapshot) -> LobbySnapshot:
+    batch.cache[("lobby", snapshot.debate.id)] = snapshot
+    return snapshot

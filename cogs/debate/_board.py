@@ -1,8 +1,9 @@
 """Keeps each lobby message in step with the database, without flooding Discord.
 
 A burst of clicks on one lobby produces a few edits, not one per click: at most one edit
-per lobby is in flight, and the edit that follows reads the newest state. Nothing here is
-game state: after a restart the next change simply schedules a fresh edit.
+per lobby is in flight, edits of one lobby are at least ``EDIT_INTERVAL`` apart, and each
+edit reads the newest state, so the last one always shows the truth. Nothing here is game
+state: after a restart the next change simply schedules a fresh edit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from cogs.debate._render import lobby_embed
 from cogs.debate._views import lobby_view
 
 log = logging.getLogger("agora.lobby")
+
+EDIT_INTERVAL = 0.25
 
 
 class LobbyBoard:
@@ -48,7 +51,10 @@ class LobbyBoard:
                 self._stale.discard(debate_id)
                 snapshot = await self._debates.snapshot(guild_id=guild_id, debate_id=debate_id)
                 view = lobby_view(debate_id) if snapshot.debate.state.is_active else None
-                await message.edit(embed=lobby_embed(snapshot), view=view)
+                await asyncio.gather(
+                    message.edit(embed=lobby_embed(snapshot), view=view),
+                    asyncio.sleep(EDIT_INTERVAL),
+                )
         except discord.HTTPException as error:
             log.warning("Could not update the lobby of debate %s: %s", debate_id, error)
         except Exception:

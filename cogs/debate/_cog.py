@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import discord
@@ -10,6 +12,7 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
+from bot.domain.errors import DebateClosed
 from bot.formats import DEFAULT_FORMAT
 from cogs.debate._board import LobbyBoard
 from cogs.debate._render import joined_text, left_text, lobby_embed
@@ -74,10 +77,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         self, interaction: discord.Interaction[Agora], current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
+        formats = (self.debates.format(key) for key in self.debates.format_keys)
         return [
-            app_commands.Choice(name=f"{fmt.name}: {fmt.description}"[:100], value=key)
-            for key in self.debates.format_keys
-            if typed in key or typed in (fmt := self.debates.format(key)).name.lower()
+            app_commands.Choice(name=f"{fmt.name}: {fmt.description}"[:100], value=fmt.key)
+            for fmt in formats
+            if typed in fmt.key or typed in fmt.name.lower()
         ][:25]
 
     @app_commands.command(name="status", description="Show the debate in this channel.")
@@ -109,12 +113,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     ) -> None:
         """A Join button was pressed."""
         guild_id, channel_id = _place(interaction)
-        _, result = await self.debates.join(
-            guild_id=guild_id,
-            debate_id=debate_id,
-            user_id=interaction.user.id,
-            preference=preference,
-        )
+        with self._healing(interaction, guild_id, debate_id, channel_id):
+            _, result = await self.debates.join(
+                guild_id=guild_id,
+                debate_id=debate_id,
+                user_id=interaction.user.id,
+                preference=preference,
+            )
         await interaction.response.send_message(
             joined_text(debate_id, result, preference), ephemeral=True
         )
@@ -123,11 +128,23 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     async def leave(self, interaction: discord.Interaction[Any], debate_id: int) -> None:
         """The Leave button was pressed."""
         guild_id, channel_id = _place(interaction)
-        _, removed = await self.debates.leave(
-            guild_id=guild_id, debate_id=debate_id, user_id=interaction.user.id
-        )
+        with self._healing(interaction, guild_id, debate_id, channel_id):
+            _, removed = await self.debates.leave(
+                guild_id=guild_id, debate_id=debate_id, user_id=interaction.user.id
+            )
         await interaction.response.send_message(left_text(debate_id, removed), ephemeral=True)
         self._refresh(interaction, guild_id, debate_id, channel_id)
+
+    @contextmanager
+    def _healing(
+        self, interaction: discord.Interaction[Any], guild_id: int, debate_id: int, channel_id: int
+    ) -> Iterator[None]:
+        """A click on the buttons of a closed debate also brings its stale lobby up to date."""
+        try:
+            yield
+        except DebateClosed:
+            self._refresh(interaction, guild_id, debate_id, channel_id)
+            raise
 
     def _refresh(
         self, interaction: discord.Interaction[Any], guild_id: int, debate_id: int, channel_id: int

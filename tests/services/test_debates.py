@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from bot.db.database import Database
 from bot.db.models import DebateRow, SignupRow
+from bot.db.writer import BatchWriter
 from bot.domain.debate import Actor, DebateState, JoinOutcome, Preference
 from bot.domain.errors import (
     AlreadyJoined,
@@ -33,7 +34,7 @@ GUILD, CHANNEL, CREATOR = 1_000, 2_000, 3_000
 
 @pytest.fixture
 def service(database: Database, clock: FakeClock) -> DebateService:
-    return DebateService(database, builtin_formats(), clock)
+    return DebateService(database, BatchWriter(database), builtin_formats(), clock)
 
 
 async def count(database: Database, model: type[DebateRow] | type[SignupRow]) -> int:

@@ -1,0 +1,114 @@
+"""Run the real bot against the local Discord, with a real database.
+
+``BotRunner`` starts Agora in this event loop the way ``python -m bot`` does (same
+settings, same services, same migrations) and can stop it and start a fresh one on the
+same database, as a restart would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from bot.app import Agora, Services
+from bot.db.database import Database
+from bot.sandbox import LocalDiscord
+from bot.settings import Settings
+
+T = TypeVar("T")
+
+
+class BotRunner:
+    """One bot process's worth of Agora, started and stopped on demand."""
+
+    def __init__(
+        self,
+        local: LocalDiscord,
+        *,
+        database_url: str,
+        dev_guild_id: int | None,
+        connect_args: dict[str, object] | None = None,
+    ) -> None:
+        self.local = local
+        self.database_url = database_url
+        self.dev_guild_id = dev_guild_id
+        self.connect_args = connect_args
+        self.bot: Agora | None = None
+        self.db: Database | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.starts = 0
+
+    def settings(self) -> Settings:
+        """The settings ``python -m bot`` would build from the environment."""
+        return Settings(
+            discord_token=self.local.token,
+            database_url=self.database_url,
+            discord_api_base=self.local.api_base,
+            discord_gateway_url=self.local.gateway_url,
+            dev_guild_id=self.dev_guild_id,
+        )
+
+    async def start(self) -> Agora:
+        """Migrate, log in, sync commands and wait until the bot is ready."""
+        settings = self.settings()
+        self.db = Database(settings.database_url, connect_args=self.connect_args)
+        await self.db.upgrade()
+        bot = Agora(settings, Services.build(self.db), guild_ready_timeout=0.05)
+        await bot.login(self.local.token)
+        self._task = asyncio.create_task(bot.connect(reconnect=True))
+        await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
+        self.bot = bot
+        self.starts += 1
+        return bot
+
+    async def stop(self) -> None:
+        """Close the bot as a shutdown would; the database stays."""
+        if self.bot is not None:
+            await self.bot.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self.db is not None:
+            await self.db.dispose()
+        self.bot, self.db, self._task = None, None, None
+
+    async def restart(self) -> Agora:
+        """Stop this bot and start a new one on the same database."""
+        await self.stop()
+        return await self.start()
+
+
+async def eventually(check: Callable[[], T], *, timeout: float = 5.0) -> T:
+    """Poll ``check`` until it returns a truthy value (or its last failure after ``timeout``)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+            failure: Exception = AssertionError(f"{check} stayed falsy")
+        except AssertionError as error:
+            failure = error
+        if asyncio.get_running_loop().time() > deadline:
+            raise failure
+        await asyncio.sleep(0.02)
+
+
+class ErrorLogs(logging.Handler):
+    """Collects ERROR records: discord.py only logs what fails inside its callbacks."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self, predicate: Callable[[logging.LogRecord], bool]) -> list[logging.LogRecord]:
+        """Remove and return the records a test expected."""
+        taken = [r for r in self.records if predicate(r)]
+        self.records = [r for r in self.records if not predicate(r)]
+        return taken
