@@ -49,8 +49,9 @@ class Database:
         self, url: str, *, echo: bool = False, connect_args: dict[str, Any] | None = None
     ) -> None:
         self.url = make_url(url)
+        self.connect_args = connect_args or {}
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo, "connect_args": connect_args or {}}
+        kwargs: dict[str, Any] = {"echo": echo, "connect_args": self.connect_args}
         if not self.is_sqlite:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
