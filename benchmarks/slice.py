@@ -78,9 +78,7 @@ async def measure(clicks_per_member: int) -> dict[str, float]:
                 begun = time.perf_counter()
                 answers = await asyncio.gather(
                     *(
-                        _click_loop(
-                            local, m, lobbies[i % LOBBIES], clicks_per_member, latencies
-                        )
+                        _click_loop(local, m, lobbies[i % LOBBIES], clicks_per_member, latencies)
                         for i, m in enumerate(members)
                     )
                 )

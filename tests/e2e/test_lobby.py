@@ -225,9 +225,16 @@ async def test_commands_in_direct_messages_are_refused(
     runner.dev_guild_id = None  # DMs see only global commands
     await runner.restart()
     assert [c["name"] for c in local.commands()] == ["debate"]
-    reply = await ask(
-        local, world.stranger, local.dm_channel(world.stranger), "debate new", motion=MOTION
+    with pytest.raises(PermissionError):  # Discord offers server-only commands nowhere else
+        await local.slash(world.stranger, local.dm_channel(world.stranger), "debate new")
+    handle = await local.slash(
+        world.stranger,
+        local.dm_channel(world.stranger),
+        "debate new",
+        options={"motion": MOTION},
+        stale_client=True,
     )
+    reply = await handle.reply()
     assert reply.ephemeral
     assert "work in a server channel, not in direct messages" in reply.content
     assert await count(runner, DebateRow) == 0

@@ -81,9 +81,9 @@ class BotRunner:
         return await self.start()
 
 
-async def eventually(check: Callable[[], T], *, timeout: float = 5.0) -> T:
-    """Poll ``check`` until it returns a truthy value (or its last failure after ``timeout``)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+async def eventually(check: Callable[[], T], *, within: float = 5.0) -> T:
+    """Poll ``check`` until it returns something truthy; after ``within`` s, its last failure."""
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         try:
             result = check()
