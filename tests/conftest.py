@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.db.database import Database
+from bot.sandbox.apispec import SpecValidator
+from tests.support.harness import ErrorLogs
 
 POSTGRES_URL = os.environ.get("AGORA_TEST_POSTGRES_URL")
 NO_POSTGRES = "AGORA_TEST_POSTGRES_URL is not set (.ci/run sets it to the local PostgreSQL)"
@@ -80,3 +83,26 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+SPEC_PATH = SHARED / "discord-api-spec" / "openapi.json"
+
+
+@pytest.fixture(scope="session")
+def spec() -> SpecValidator | None:
+    """Discord's OpenAPI description (``../shared``), loaded once; None where it is absent."""
+    if not SPEC_PATH.is_file():
+        logging.getLogger("tests").warning("REST exchanges are not checked: no %s", SPEC_PATH)
+        return None
+    return SpecValidator.from_file(SPEC_PATH)
+
+
+@pytest.fixture
+def error_logs() -> Iterator[ErrorLogs]:
+    """Fails the test if anything logged an ERROR that the test did not take."""
+    handler = ErrorLogs()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+    assert [f"{r.name}: {r.getMessage()}" for r in handler.records] == []

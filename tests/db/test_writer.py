@@ -24,16 +24,27 @@ async def signup_rows(database: Database) -> list[tuple[int, str]]:
         return sorted(rows.all())
 
 
+@pytest.fixture
+def writer(database: Database) -> BatchWriter:
+    return BatchWriter(database)
+
+
+@pytest.fixture
+def service(database: Database, writer: BatchWriter, clock: FakeClock) -> DebateService:
+    return DebateService(database, writer, builtin_formats(), clock)
+
+
+async def open_debate(service: DebateService, channel: int = 2) -> int:
+    snapshot = await service.create(
+        guild_id=1, channel_id=channel, creator_id=3, motion="A motion", format_key="oxford"
+    )
+    return snapshot.debate.id
+
+
 async def test_many_units_share_few_transactions_and_keep_their_order(
-    database: Database, clock: FakeClock
+    database: Database, service: DebateService
 ) -> None:
-    writer = BatchWriter(database)
-    service = DebateService(database, writer, builtin_formats(), clock)
-    debate = (
-        await service.create(
-            guild_id=1, channel_id=2, creator_id=3, motion="A motion", format_key="oxford"
-        )
-    ).debate
+    debate_id = await open_debate(service)
     commits = 0
 
     def count_commit(*_: object) -> None:
@@ -43,11 +54,11 @@ async def test_many_units_share_few_transactions_and_keep_their_order(
     event.listen(database.engine.sync_engine, "commit", count_commit)
     # One member joins, leaves and joins again within the same burst: order must hold.
     calls = [
-        service.join(guild_id=1, debate_id=debate.id, user_id=7, preference=Preference.FOR),
-        service.leave(guild_id=1, debate_id=debate.id, user_id=7),
-        service.join(guild_id=1, debate_id=debate.id, user_id=7, preference=Preference.AGAINST),
+        service.join(guild_id=1, debate_id=debate_id, user_id=7, preference=Preference.FOR),
+        service.leave(guild_id=1, debate_id=debate_id, user_id=7),
+        service.join(guild_id=1, debate_id=debate_id, user_id=7, preference=Preference.AGAINST),
         *(
-            service.join(guild_id=1, debate_id=debate.id, user_id=u, preference=Preference.FOR)
+            service.join(guild_id=1, debate_id=debate_id, user_id=u, preference=Preference.FOR)
             for u in (8, 9)
         ),
     ]
@@ -56,8 +67,7 @@ async def test_many_units_share_few_transactions_and_keep_their_order(
     assert await signup_rows(database) == [(7, "against"), (8, "for"), (9, "for")]
 
 
-async def test_a_refused_unit_does_not_spoil_its_batch(database: Database) -> None:
-    writer = BatchWriter(database)
+async def test_a_refused_unit_does_not_spoil_its_batch(writer: BatchWriter) -> None:
 
     async def refuse(batch: Batch) -> None:
         raise DomainError("no")
@@ -73,23 +83,17 @@ async def test_a_refused_unit_does_not_spoil_its_batch(database: Database) -> No
 
 
 async def test_a_broken_unit_fails_alone_and_the_rest_commit(
-    database: Database, clock: FakeClock
+    database: Database, writer: BatchWriter, service: DebateService
 ) -> None:
-    writer = BatchWriter(database)
-    service = DebateService(database, writer, builtin_formats(), clock)
-    debate = (
-        await service.create(
-            guild_id=1, channel_id=2, creator_id=3, motion="A motion", format_key="oxford"
-        )
-    ).debate
+    debate_id = await open_debate(service)
 
     async def broken(batch: Batch) -> None:
         batch.later(text("INSERT INTO no_such_table VALUES (:x)"), {"x": 1})
 
     results = await asyncio.gather(
-        service.join(guild_id=1, debate_id=debate.id, user_id=7, preference=Preference.FOR),
+        service.join(guild_id=1, debate_id=debate_id, user_id=7, preference=Preference.FOR),
         writer.run(broken),
-        service.join(guild_id=1, debate_id=debate.id, user_id=8, preference=Preference.FOR),
+        service.join(guild_id=1, debate_id=debate_id, user_id=8, preference=Preference.FOR),
         return_exceptions=True,
     )
     assert not isinstance(results[0], BaseException)
@@ -105,12 +109,7 @@ async def test_an_answer_means_the_write_is_committed(
 ) -> None:
     writer = BatchWriter(database, max_batch=64)
     service = DebateService(database, writer, builtin_formats(), clock)
-    ids = []
-    for channel in range(size // 6 + 1):
-        snapshot = await service.create(
-            guild_id=1, channel_id=channel, creator_id=3, motion="A motion", format_key="oxford"
-        )
-        ids.append(snapshot.debate.id)
+    ids = [await open_debate(service, channel) for channel in range(size // 6 + 1)]
     await asyncio.gather(
         *(
             service.join(guild_id=1, debate_id=ids[u // 6], user_id=u, preference=Preference.FOR)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,36 +11,10 @@ import pytest
 from bot.sandbox import Channel, Guild, LocalDiscord, Member, User
 from bot.sandbox.apispec import SpecValidator
 from bot.sandbox.records import Exchange
-from tests.conftest import BACKENDS, SHARED, close_database, open_database
+from tests.conftest import BACKENDS, close_database, open_database
 from tests.support.harness import BotRunner, ErrorLogs
 
-SPEC_PATH = SHARED / "discord-api-spec" / "openapi.json"
 MANAGE_GUILD = 1 << 5
-
-
-@pytest.fixture(scope="session")
-def spec() -> SpecValidator | None:
-    """Discord's OpenAPI description; every exchange of every e2e test is checked against it."""
-    if not SPEC_PATH.exists():
-        logging.getLogger("tests").warning(
-            "REST exchanges are not checked: %s is absent", SPEC_PATH
-        )
-        return None
-    return SpecValidator.from_file(SPEC_PATH)
-
-
-@pytest.fixture
-def error_logs() -> Iterator[ErrorLogs]:
-    """Fails the test if anything logged an ERROR that the test did not take."""
-    handler = ErrorLogs()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-    unexpected = [f"{r.name}: {r.getMessage()}" for r in handler.records]
-    assert unexpected == [], "unexpected ERROR logs"
 
 
 @pytest.fixture

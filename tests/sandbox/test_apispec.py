@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import copy
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.sandbox.apispec import SpecValidator, SpecViolation
 from bot.sandbox.records import Exchange
-
-SPEC_PATH = Path(os.environ.get("DISCORD_API_SPEC", "/work/shared/discord-api-spec/openapi.json"))
+from tests.conftest import SPEC_PATH
 
 GUILD_ID = "1100000000000000001"
 CHANNEL_ID = "1100000000000000002"
@@ -25,12 +22,12 @@ COMMAND_ID = "1100000000000000008"
 TOKEN = "aW50ZXJhY3Rpb246MTEwMDAwMDAwMDAwMDAwMDAwNQ"
 
 
-@pytest.fixture(scope="module")
-def validator() -> SpecValidator:
-    """The spec, loaded once for the module."""
-    if not SPEC_PATH.is_file():
-        pytest.skip(f"Discord's OpenAPI description is not at {SPEC_PATH} (set DISCORD_API_SPEC)")
-    return SpecValidator.from_file(SPEC_PATH)
+@pytest.fixture
+def validator(spec: SpecValidator | None) -> SpecValidator:
+    """The spec, loaded once per test session."""
+    if spec is None:
+        pytest.skip(f"Discord's OpenAPI description is not at {SPEC_PATH}")
+    return spec
 
 
 # -- realistic payloads, shaped after the spec's schemas --------------------------------

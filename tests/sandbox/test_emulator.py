@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import io
 import json
-import logging
 import math
 import re
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any, Literal
 
 import aiohttp
@@ -36,7 +34,6 @@ from bot.sandbox.apispec import SpecValidator
 from bot.sandbox.records import Exchange
 
 TOKEN = "test-token"
-SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "discord-api-spec" / "openapi.json"
 
 StartEmulator = Callable[..., Awaitable[LocalDiscord]]
 
@@ -44,34 +41,7 @@ StartEmulator = Callable[..., Awaitable[LocalDiscord]]
 # --------------------------------------------------------------------------- fixtures
 
 
-class ErrorRecords(logging.Handler):
-    """Keeps ERROR records: discord.py only logs failures inside its callbacks."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture(autouse=True)
-def error_logs() -> Iterator[ErrorRecords]:
-    """Fails the test when anything (discord.py, aiohttp, asyncio) logs an ERROR."""
-    handler = ErrorRecords()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-    assert [f"{r.name}: {r.getMessage()}" for r in handler.records] == []
-
-
-@pytest.fixture(scope="module")
-def spec() -> SpecValidator | None:
-    """Discord's OpenAPI description, when the shared copy is present."""
-    return SpecValidator.from_file(SPEC_PATH) if SPEC_PATH.exists() else None
+pytestmark = pytest.mark.usefixtures("error_logs")
 
 
 @pytest.fixture
