@@ -6,8 +6,20 @@ Discord ids are 64-bit snowflakes, hence ``BigInteger``. Times are stored in UTC
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -50,6 +62,9 @@ class DebateRow(SQLModel, table=True):
     format_key: str = Field(sa_column=Column(String(40), nullable=False))
     state: str = Field(sa_column=Column(String(16), nullable=False))
     lobby_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    article_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("article.id"), nullable=True)
+    )
     created_at: datetime = Field(sa_column=_utc())
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
@@ -67,3 +82,42 @@ class SignupRow(SQLModel, table=True):
     user_id: int = Field(sa_column=_snowflake())
     preference: str = Field(sa_column=Column(String(8), nullable=False))
     joined_at: datetime = Field(sa_column=_utc())
+
+
+class ArticleRow(SQLModel, table=True):
+    """An article a moderator brought: where it came from and its own extracted text."""
+
+    __tablename__ = "article"
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake(index=True))
+    url: str | None = Field(default=None, sa_column=Column(String(2048), nullable=True))
+    filename: str | None = Field(default=None, sa_column=Column(String(255), nullable=True))
+    title: str = Field(sa_column=Column(String(500), nullable=False))
+    subtitle: str = Field(sa_column=Column(String(1000), nullable=False))
+    author: str = Field(sa_column=Column(String(300), nullable=False))
+    site: str = Field(sa_column=Column(String(300), nullable=False))
+    published: str = Field(sa_column=Column(String(40), nullable=False))
+    content_hash: str = Field(sa_column=Column(String(64), nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class MotionDraftRow(SQLModel, table=True):
+    """Candidate motions proposed from an article, waiting for the moderator's choice."""
+
+    __tablename__ = "motion_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake(index=True))
+    channel_id: int = Field(sa_column=_snowflake())
+    moderator_id: int = Field(sa_column=_snowflake())
+    article_id: int = Field(sa_column=Column(ForeignKey("article.id"), nullable=False))
+    format_key: str = Field(sa_column=Column(String(40), nullable=False))
+    candidates: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    chosen: int = Field(sa_column=Column(Integer, nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    debate_id: int | None = Field(
+        default=None, sa_column=Column(ForeignKey("debate.id"), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=_utc())

@@ -183,6 +183,7 @@ class Debate:
     created_at: datetime
     lobby_message_id: int | None = None
     closed_at: datetime | None = None
+    article_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
