@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.db.database import Database
 from bot.db.writer import BatchWriter
 from bot.formats import builtin_formats
+from bot.services.articles import ArticleService
 from bot.services.debates import DebateService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
@@ -42,11 +43,17 @@ class Services:
     """Every use case the cogs may call."""
 
     debates: DebateService
+    articles: ArticleService
 
     @classmethod
-    def build(cls, db: Database, clock: Callable[[], datetime] = utcnow) -> Services:
+    def build(
+        cls, db: Database, clock: Callable[[], datetime] = utcnow, *, allow_loopback: bool = False
+    ) -> Services:
         """The services over one database."""
-        return cls(debates=DebateService(db, BatchWriter(db), builtin_formats(), clock))
+        return cls(
+            debates=DebateService(db, BatchWriter(db), builtin_formats(), clock),
+            articles=ArticleService(db, clock, allow_loopback=allow_loopback),
+        )
 
 
 class AgoraTree(app_commands.CommandTree["Agora"]):
@@ -134,7 +141,8 @@ async def run(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         await db.upgrade()
-        bot = Agora(settings, Services.build(db))
+        services = Services.build(db, allow_loopback=settings.article_fetch_allow_loopback)
+        bot = Agora(settings, services)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))

@@ -29,6 +29,10 @@ class Settings(BaseSettings):
         default=None, description="Sync commands to this server only (instant), not globally."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    article_fetch_allow_loopback: bool = Field(
+        default=False,
+        description="Let article links point at this machine (127.0.0.1): for tests only.",
+    )
 
     @field_validator("log_level")
     @classmethod

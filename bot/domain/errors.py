@@ -102,3 +102,19 @@ class IllegalTransition(DomainError):
         super().__init__(f"cannot {event} a debate that is {state}")
         self.state = state
         self.event = event
+
+
+class DraftNotFound(DomainError):
+    """No motion draft has that id in this server."""
+
+    def __init__(self, draft_id: int) -> None:
+        super().__init__(f"draft {draft_id} not found")
+        self.draft_id = draft_id
+
+
+class TooManySources(DomainError):
+    """A debate was asked for with more than one of motion, article and file."""
+
+    def __init__(self, given: tuple[str, ...]) -> None:
+        super().__init__("more than one source: " + ", ".join(given))
+        self.given = given

@@ -5,7 +5,7 @@ Each is one transaction: load, apply one domain rule, save, return what happened
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,10 +16,12 @@ from bot.db import repository as repo
 from bot.db.database import Database
 from bot.db.writer import Batch, BatchWriter
 from bot.domain import debate as rules
+from bot.domain import drafts
 from bot.domain.debate import Actor, Debate, DebateEvent, JoinResult, Lobby, Preference, Signup
 from bot.domain.errors import (
     DebateAlreadyActive,
     DebateNotFound,
+    DraftNotFound,
     NoDebateHere,
     NotModerator,
     UnknownFormat,
@@ -71,20 +73,64 @@ class DebateService:
         """Open a debate's lobby in a channel that has no active debate."""
         text = rules.clean_motion(motion)
         fmt = self.format(format_key)
+
+        async def store(session: AsyncSession) -> Debate:
+            return await repo.add_debate(
+                session,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                creator_id=creator_id,
+                motion=text,
+                format_key=fmt.key,
+                now=self._clock(),
+            )
+
+        return await self._open(channel_id, fmt, store)
+
+    async def open_from_draft(
+        self, *, guild_id: int, draft_id: int, user_id: int, motion: str | None = None
+    ) -> LobbySnapshot:
+        """Open a debate on a draft's chosen motion (or the moderator's edit of it)."""
+
+        async def store(session: AsyncSession) -> Debate:
+            draft = await repo.get_draft(
+                session, guild_id=guild_id, draft_id=draft_id, for_update=True
+            )
+            if draft is None:
+                raise DraftNotFound(draft_id)
+            used, text = drafts.use(draft, user_id, motion)
+            debate = await repo.add_debate(
+                session,
+                guild_id=guild_id,
+                channel_id=draft.channel_id,
+                creator_id=user_id,
+                motion=text,
+                format_key=draft.format_key,
+                now=self._clock(),
+                article_id=draft.article_id,
+            )
+            await repo.save_draft(session, draft=replace(used, debate_id=debate.id))
+            return debate
+
+        async with self._db.read() as session:
+            draft = await repo.get_draft(session, guild_id=guild_id, draft_id=draft_id)
+        if draft is None:
+            raise DraftNotFound(draft_id)
+        return await self._open(draft.channel_id, self.format(draft.format_key), store)
+
+    async def _open(
+        self,
+        channel_id: int,
+        fmt: DebateFormat,
+        store: Callable[[AsyncSession], Awaitable[Debate]],
+    ) -> LobbySnapshot:
+        """Store a new debate in a channel that must have no active one."""
         try:
             async with self._db.write() as session:
                 existing = await repo.active_debate_in(session, channel_id=channel_id)
                 if existing is not None:
                     raise DebateAlreadyActive(existing.id)
-                debate = await repo.add_debate(
-                    session,
-                    guild_id=guild_id,
-                    channel_id=channel_id,
-                    creator_id=creator_id,
-                    motion=text,
-                    format_key=fmt.key,
-                    now=self._clock(),
-                )
+                debate = await store(session)
         except IntegrityError:
             # Another process opened one in the same instant; the partial unique index held.
             async with self._db.read() as session:

@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.domain import errors as e
+from bot.domain.drafts import DraftClosed, NoSuchCandidate
 
 log = logging.getLogger("agora.errors")
 
@@ -73,6 +74,17 @@ _MESSAGES: dict[type[e.DomainError], Callable[[Any], str]] = {
         "permission, can do that."
     ),
     e.IllegalTransition: lambda x: f"You cannot {x.event} a debate that is {x.state}.",
+    e.TooManySources: lambda x: (
+        f"You gave {' and '.join(f'`{g}`' for g in x.given)}: give just one. A `motion` opens "
+        "the debate at once; an `article` link or a `file` gets you motions to choose from."
+    ),
+    e.DraftNotFound: lambda _: (
+        "That list of motions no longer exists. Start again with `/debate new`."
+    ),
+    DraftClosed: lambda x: (
+        f"That list of motions was already {x.state}. Start again with `/debate new`."
+    ),
+    NoSuchCandidate: lambda _: "Pick one of the motions in the list.",
 }
 
 NOT_IN_DMS = (
@@ -86,6 +98,9 @@ OUT_OF_DATE = (
 
 def describe(error: e.DomainError) -> str:
     """The sentence a member sees for a refused action."""
+    explain = getattr(error, "explain", None)
+    if callable(explain):
+        return str(explain())
     for kind in type(error).__mro__:
         render = _MESSAGES.get(kind)
         if render is not None:

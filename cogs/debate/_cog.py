@@ -11,11 +11,25 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Agora
+from bot.articles.errors import TooLarge
+from bot.articles.extract import MAX_BYTES
+from bot.domain import drafts
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
-from bot.domain.errors import DebateClosed
+from bot.domain.errors import DebateClosed, TooManySources
 from bot.formats import DEFAULT_FORMAT
+from bot.services.articles import Reading
+from bot.ui.errors import guard
 from cogs.debate._board import LobbyBoard
-from cogs.debate._render import joined_text, left_text, lobby_embed
+from cogs.debate._drafts import (
+    EDITED_MODAL,
+    PASTE_MODAL,
+    EditMotionModal,
+    PasteModal,
+    modal_values,
+    picker_embed,
+    picker_view,
+)
+from cogs.debate._render import joined_text, left_text, lobby_embed, source_embed
 from cogs.debate._views import COG_NAME, lobby_view
 
 
@@ -36,6 +50,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     def __init__(self, bot: Agora) -> None:
         self.bot = bot
         self.debates = bot.services.debates
+        self.articles = bot.services.articles
         self.board = LobbyBoard(bot, self.debates)
         super().__init__()
 
@@ -43,34 +58,80 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         """Finish pending lobby edits before going away."""
         await self.board.drain()
 
-    @app_commands.command(name="new", description="Open a debate on a motion in this channel.")
+    @app_commands.command(name="new", description="Open a debate on a motion, or from an article.")
     @app_commands.describe(
         motion="The statement to debate, e.g. 'This House would ban homework'.",
+        article="A link to an article: I propose motions from it.",
+        file="An article as a file (.html, .txt, .md or .pdf): I propose motions from it.",
         format="How the debate runs (default: Oxford).",
     )
     async def new(
         self,
         interaction: discord.Interaction[Agora],
-        motion: app_commands.Range[str, 1, MOTION_MAX_CHARS],
+        motion: app_commands.Range[str, 1, MOTION_MAX_CHARS] | None = None,
+        article: app_commands.Range[str, 1, 2000] | None = None,
+        file: discord.Attachment | None = None,
         format: str | None = None,
     ) -> None:
-        """Store the debate, then post its lobby."""
+        """A motion opens the lobby; an article or file proposes motions; nothing opens a form."""
         guild_id, channel_id = _place(interaction)
-        snapshot = await self.debates.create(
+        given = [
+            name
+            for name, value in (("motion", motion), ("article", article), ("file", file))
+            if value
+        ]
+        if len(given) > 1:
+            raise TooManySources(tuple(given))
+        fmt = self.debates.format(format or DEFAULT_FORMAT)
+        if motion is not None:
+            snapshot = await self.debates.create(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                creator_id=interaction.user.id,
+                motion=motion,
+                format_key=fmt.key,
+            )
+            sent = await interaction.response.send_message(
+                embed=lobby_embed(snapshot), view=lobby_view(snapshot.debate.id)
+            )
+            if sent.message_id is not None:
+                await self.debates.attach_lobby_message(
+                    guild_id=guild_id, debate_id=snapshot.debate.id, message_id=sent.message_id
+                )
+            return
+        if article is None and file is None:
+            await interaction.response.send_modal(PasteModal(fmt.key))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if file is not None:
+            if file.size > MAX_BYTES:
+                raise TooLarge(MAX_BYTES)
+            reading = await self.articles.read_file(
+                await file.read(), file.filename, file.content_type
+            )
+        else:
+            assert article is not None
+            reading = await self.articles.read_url(article)
+        await self._propose(interaction, guild_id, channel_id, fmt.key, reading)
+
+    async def _propose(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        channel_id: int,
+        format_key: str,
+        reading: Reading,
+    ) -> None:
+        draft, stored = await self.articles.propose(
             guild_id=guild_id,
             channel_id=channel_id,
-            creator_id=interaction.user.id,
-            motion=motion,
-            format_key=format or DEFAULT_FORMAT,
+            moderator_id=interaction.user.id,
+            format_key=format_key,
+            reading=reading,
         )
-        debate_id = snapshot.debate.id
-        sent = await interaction.response.send_message(
-            embed=lobby_embed(snapshot), view=lobby_view(debate_id)
+        await interaction.edit_original_response(
+            embed=picker_embed(draft, stored), view=picker_view(draft)
         )
-        if sent.message_id is not None:
-            await self.debates.attach_lobby_message(
-                guild_id=guild_id, debate_id=debate_id, message_id=sent.message_id
-            )
 
     @new.autocomplete("format")
     async def _format_choices(
@@ -90,6 +151,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         _, channel_id = _place(interaction)
         snapshot = await self.debates.in_channel(channel_id=channel_id)
         await interaction.response.send_message(embed=lobby_embed(snapshot), ephemeral=True)
+
+    @app_commands.command(name="source", description="Show the article behind this debate.")
+    async def source(self, interaction: discord.Interaction[Agora]) -> None:
+        """The article's title, link and three key sentences, to the member who asked."""
+        _, channel_id = _place(interaction)
+        view = await self.articles.source(channel_id=channel_id)
+        await interaction.response.send_message(embed=source_embed(view), ephemeral=True)
 
     @app_commands.command(name="cancel", description="Cancel the debate in this channel.")
     async def cancel(self, interaction: discord.Interaction[Agora]) -> None:
@@ -156,3 +224,80 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
                 channel_id=channel_id,
                 message_id=interaction.message.id,
             )
+
+    async def choose(
+        self, interaction: discord.Interaction[Any], draft_id: int, index: int
+    ) -> None:
+        """A candidate was selected in the picker."""
+        guild_id, _ = _place(interaction)
+        draft, stored = await self.articles.choose(
+            guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id, index=index
+        )
+        await interaction.response.edit_message(
+            embed=picker_embed(draft, stored), view=picker_view(draft)
+        )
+
+    async def draft_action(
+        self, interaction: discord.Interaction[Any], draft_id: int, action: str
+    ) -> None:
+        """Use this, Edit or Cancel was pressed in the picker."""
+        guild_id, _ = _place(interaction)
+        if action == "use":
+            await self._open_from_draft(interaction, guild_id, draft_id, None)
+        elif action == "edit":
+            draft, _ = await self.articles.draft(guild_id=guild_id, draft_id=draft_id)
+            drafts.choose(draft, interaction.user.id, draft.chosen)  # refuses a closed draft
+            await interaction.response.send_modal(EditMotionModal(draft_id, draft.motion))
+        else:
+            await self.articles.cancel(
+                guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id
+            )
+            await interaction.response.edit_message(
+                content="Cancelled: no debate was opened.", embed=None, view=None
+            )
+
+    async def _open_from_draft(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        draft_id: int,
+        motion: str | None,
+    ) -> None:
+        snapshot = await self.debates.open_from_draft(
+            guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id, motion=motion
+        )
+        debate = snapshot.debate
+        await interaction.response.edit_message(
+            content=f"Debate #{debate.id} is open: its lobby is posted in this channel.",
+            embed=None,
+            view=None,
+        )
+        channel = self.bot.get_partial_messageable(debate.channel_id, guild_id=guild_id)
+        lobby = await channel.send(embed=lobby_embed(snapshot), view=lobby_view(debate.id))
+        await self.debates.attach_lobby_message(
+            guild_id=guild_id, debate_id=debate.id, message_id=lobby.id
+        )
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Modal submissions, handled from their custom id so a restart loses none."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
+        if (match := PASTE_MODAL.fullmatch(custom_id)) is not None:
+            await guard(interaction, self._pasted(interaction, match["format"]))
+        elif (match := EDITED_MODAL.fullmatch(custom_id)) is not None:
+            await guard(interaction, self._edited(interaction, int(match["draft"])))
+
+    async def _pasted(self, interaction: discord.Interaction[Any], format_key: str) -> None:
+        guild_id, channel_id = _place(interaction)
+        fmt = self.debates.format(format_key)
+        text = modal_values(interaction.data).get("text", "")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reading = await self.articles.read_text(text)
+        await self._propose(interaction, guild_id, channel_id, fmt.key, reading)
+
+    async def _edited(self, interaction: discord.Interaction[Any], draft_id: int) -> None:
+        guild_id, _ = _place(interaction)
+        motion = modal_values(interaction.data).get("motion", "")
+        await self._open_from_draft(interaction, guild_id, draft_id, motion)

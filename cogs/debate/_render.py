@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.domain.debate import DebateState, JoinOutcome, JoinResult, Preference, Signup
+from bot.services.articles import SourceView
 from bot.services.debates import LobbySnapshot
 
 BRAND = discord.Colour(0x7C3AED)
@@ -82,3 +83,23 @@ def left_text(debate_id: int, removed: Signup) -> str:
         f"You left debate #{debate_id} (you had joined {SIDE_LABELS[removed.preference]}). "
         "You can still watch and vote."
     )
+
+
+def source_embed(view: SourceView) -> discord.Embed:
+    """The article behind a debate: its title, link and key sentences."""
+    article = view.article.article
+    embed = discord.Embed(
+        title=(article.title or view.article.origin)[:256],
+        url=article.url or None,
+        description="\n\n".join(
+            f"> {discord.utils.escape_markdown(s)[:1000]}" for s in view.key_sentences
+        )[:4096]
+        or "(no key sentences)",
+        colour=BRAND,
+    )
+    byline = " · ".join(p for p in (article.author, article.site, article.date) if p)
+    if byline:
+        embed.set_author(name=byline[:256])
+    source = article.url or view.article.filename or "pasted text"
+    embed.set_footer(text=f"Debate #{view.debate.id} · source: {source}"[:2048])
+    return embed

@@ -69,7 +69,7 @@ async def test_commands_are_synced_to_the_dev_server(
     commands = {c["name"]: c for c in local.commands(world.guild.id)}
     assert set(commands) == {"debate"}
     subcommands = {o["name"] for o in commands["debate"]["options"]}
-    assert subcommands == {"new", "status", "cancel"}
+    assert subcommands == {"new", "status", "source", "cancel"}
     assert commands["debate"]["contexts"] == [0], "guild only"
 
 
