@@ -31,11 +31,13 @@ class BotRunner:
         database_url: str,
         dev_guild_id: int | None,
         connect_args: dict[str, object] | None = None,
+        allow_loopback_articles: bool = False,
     ) -> None:
         self.local = local
         self.database_url = database_url
         self.dev_guild_id = dev_guild_id
         self.connect_args = connect_args
+        self.allow_loopback_articles = allow_loopback_articles
         self.bot: Agora | None = None
         self.db: Database | None = None
         self._task: asyncio.Task[None] | None = None
@@ -49,6 +51,7 @@ class BotRunner:
             discord_api_base=self.local.api_base,
             discord_gateway_url=self.local.gateway_url,
             dev_guild_id=self.dev_guild_id,
+            article_fetch_allow_loopback=self.allow_loopback_articles,
         )
 
     async def start(self) -> Agora:
@@ -56,7 +59,8 @@ class BotRunner:
         settings = self.settings()
         self.db = Database(settings.database_url, connect_args=self.connect_args)
         await self.db.upgrade()
-        bot = Agora(settings, Services.build(self.db), guild_ready_timeout=0.05)
+        services = Services.build(self.db, allow_loopback=settings.article_fetch_allow_loopback)
+        bot = Agora(settings, services, guild_ready_timeout=0.05)
         await bot.login(self.local.token)
         self._task = asyncio.create_task(bot.connect(reconnect=True))
         await asyncio.wait_for(bot.wait_until_ready(), timeout=10)
