@@ -11,6 +11,7 @@ import discord
 from pydantic import ValidationError
 
 from bot.app import run
+from bot.articles.cli import main as thesis_main
 from bot.db.database import Database
 from bot.settings import Settings
 
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="manage the database")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
+    thesis = commands.add_parser(
+        "thesis",
+        help="propose motions for an article: thesis PATH_OR_URL [--json] [-k 5]",
+        add_help=False,
+    )
+    thesis.add_argument("arguments", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -54,6 +61,8 @@ async def _upgrade(db: Database) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it says; returns the exit status."""
     args = _parser().parse_args(argv)
+    if args.command == "thesis":
+        return thesis_main(args.arguments)
     settings = _settings()
     if settings is None:
         return 2

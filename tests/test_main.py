@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -58,3 +59,32 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
         )
     }
     assert {"debate", "signup", "alembic_version"} <= tables
+
+
+def test_thesis_prints_candidates_as_json(tmp_path: Path) -> None:
+    article = tmp_path / "school.md"
+    article.write_text(
+        "# Homework should be abolished\n\n"
+        "Children learn more when their evenings are their own.\n\n"
+        "Homework should be abolished in primary schools, because it widens the gap between "
+        "children whose parents can help and children whose parents cannot.\n\n"
+        "Studies of young pupils find almost no link between homework and results, while the "
+        "stress it causes at home is well documented.\n\n"
+        "Teachers could use the time they spend marking to plan better lessons instead.\n"
+    )
+    done = run_bot(["thesis", str(article), "--json", "-k", "2"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) == {"title", "subtitle", "author", "site", "candidates"}
+    assert result["title"] == "Homework should be abolished"
+    assert 1 <= len(result["candidates"]) <= 2
+    first = result["candidates"][0]
+    assert set(first) == {"motion", "sentence", "score"}
+    assert first["motion"].startswith("This House")
+
+
+def test_thesis_refuses_a_private_address_in_one_line(tmp_path: Path) -> None:
+    done = run_bot(["thesis", "http://10.0.0.8/article"], tmp_path)
+    assert done.returncode != 0
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr

@@ -20,9 +20,7 @@ from bot.domain import drafts
 from bot.domain.debate import Debate
 from bot.domain.drafts import Draft, StoredArticle
 from bot.domain.errors import DomainError, DraftNotFound, NoDebateHere
-from bot.domain.thesis import Article, key_sentences, propose_motions
-
-MAX_CANDIDATES = 5
+from bot.domain.thesis import MAX_CANDIDATES, Article, key_sentences, propose_motions
 
 
 class NoArticle(DomainError):
