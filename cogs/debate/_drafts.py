@@ -20,6 +20,7 @@ from cogs.debate._render import BRAND
 
 COG_NAME = "Debate"
 PASTE_MAX_CHARS = 4000  # Discord's limit for one text input
+MODAL_TIMEOUT = 15 * 60  # the interaction token lives this long anyway
 
 
 class DraftActions(Protocol):
@@ -178,7 +179,9 @@ class PasteModal(discord.ui.Modal):
 
     def __init__(self, format_key: str) -> None:
         super().__init__(
-            title="Start a debate from an article", custom_id=f"agora:paste:{format_key}"
+            title="Start a debate from an article",
+            custom_id=f"agora:paste:{format_key}",
+            timeout=MODAL_TIMEOUT,
         )
         self.add_item(
             discord.ui.TextInput(
@@ -196,7 +199,11 @@ class EditMotionModal(discord.ui.Modal):
     """Edit the chosen motion before the debate opens."""
 
     def __init__(self, draft_id: int, motion: str) -> None:
-        super().__init__(title="Edit the motion", custom_id=f"agora:draft:{draft_id}:edited")
+        super().__init__(
+            title="Edit the motion",
+            custom_id=f"agora:draft:{draft_id}:edited",
+            timeout=MODAL_TIMEOUT,
+        )
         self.add_item(
             discord.ui.TextInput(
                 label="Motion",
