@@ -118,3 +118,11 @@ class TooManySources(DomainError):
     def __init__(self, given: tuple[str, ...]) -> None:
         super().__init__("more than one source: " + ", ".join(given))
         self.given = given
+
+
+class NothingPasted(DomainError):
+    """The article form came back with neither text nor file, or with both."""
+
+    def __init__(self, which: str) -> None:
+        super().__init__(f"{which} of text and file")
+        self.which = which

@@ -20,7 +20,9 @@ from bot.domain import drafts
 from bot.domain.debate import Debate
 from bot.domain.drafts import Draft, StoredArticle
 from bot.domain.errors import DomainError, DraftNotFound, NoDebateHere
-from bot.domain.thesis import MAX_CANDIDATES, Article, key_sentences, propose_motions
+from bot.domain.thesis import Article, key_sentences, propose_motions
+
+PICKER_CANDIDATES = 5
 
 
 class NoArticle(DomainError):
@@ -100,7 +102,7 @@ class ArticleService:
         reading: Reading,
     ) -> tuple[Draft, StoredArticle]:
         """Rank candidate motions and keep them, with the article, for the moderator."""
-        candidates = await asyncio.to_thread(propose_motions, reading.article, MAX_CANDIDATES)
+        candidates = await asyncio.to_thread(propose_motions, reading.article, PICKER_CANDIDATES)
         async with self._db.write() as session:
             stored = await repo.add_article(
                 session,

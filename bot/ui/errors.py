@@ -78,6 +78,11 @@ _MESSAGES: dict[type[e.DomainError], Callable[[Any], str]] = {
         f"You gave {' and '.join(f'`{g}`' for g in x.given)}: give just one. A `motion` opens "
         "the debate at once; an `article` link or a `file` gets you motions to choose from."
     ),
+    e.NothingPasted: lambda x: (
+        "Paste the article's text or upload it as a file, not both."
+        if x.which == "both"
+        else "The form was empty: paste the article's text or upload it as a file."
+    ),
     e.DraftNotFound: lambda _: (
         "That list of motions no longer exists. Start again with `/debate new`."
     ),

@@ -15,7 +15,7 @@ from bot.articles.errors import TooLarge
 from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
-from bot.domain.errors import DebateClosed, TooManySources
+from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
 from bot.ui.errors import guard
@@ -25,6 +25,7 @@ from cogs.debate._drafts import (
     PASTE_MODAL,
     EditMotionModal,
     PasteModal,
+    modal_files,
     modal_values,
     picker_embed,
     picker_view,
@@ -292,9 +293,21 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     async def _pasted(self, interaction: discord.Interaction[Any], format_key: str) -> None:
         guild_id, channel_id = _place(interaction)
         fmt = self.debates.format(format_key)
-        text = modal_values(interaction.data).get("text", "")
+        text = modal_values(interaction.data).get("text", "").strip()
+        files = modal_files(interaction.data)
+        if bool(text) == bool(files):
+            raise NothingPasted("both" if text else "neither")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reading = await self.articles.read_text(text)
+        if files:
+            file = files[0]
+            if int(file.get("size", 0)) > MAX_BYTES:
+                raise TooLarge(MAX_BYTES)
+            data = await self.bot.http.get_from_cdn(file["url"])
+            reading = await self.articles.read_file(
+                data, str(file.get("filename", "article")), file.get("content_type")
+            )
+        else:
+            reading = await self.articles.read_text(text)
         await self._propose(interaction, guild_id, channel_id, fmt.key, reading)
 
     async def _edited(self, interaction: discord.Interaction[Any], draft_id: int) -> None:

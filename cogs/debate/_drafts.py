@@ -20,6 +20,7 @@ from cogs.debate._render import BRAND
 
 COG_NAME = "Debate"
 PASTE_MAX_CHARS = 4000  # Discord's limit for one text input
+FILE_UPLOAD = 19  # the component type of a modal's file field
 MODAL_TIMEOUT = 15 * 60  # the interaction token lives this long anyway
 
 
@@ -175,7 +176,7 @@ def picker_embed(draft: Draft, stored: StoredArticle) -> discord.Embed:
 
 
 class PasteModal(discord.ui.Modal):
-    """Paste an article's text."""
+    """Paste an article's text, or upload it as a file."""
 
     def __init__(self, format_key: str) -> None:
         super().__init__(
@@ -184,13 +185,23 @@ class PasteModal(discord.ui.Modal):
             timeout=MODAL_TIMEOUT,
         )
         self.add_item(
-            discord.ui.TextInput(
-                label="The article (title on the first line)",
-                custom_id="text",
-                style=discord.TextStyle.paragraph,
-                min_length=1,
-                max_length=PASTE_MAX_CHARS,
-                placeholder="Paste the article here: its title first, then its text.",
+            discord.ui.Label(
+                text="Paste the article (title on the first line)",
+                component=discord.ui.TextInput(
+                    custom_id="text",
+                    style=discord.TextStyle.paragraph,
+                    required=False,
+                    max_length=PASTE_MAX_CHARS,
+                    placeholder="Its title first, then its text.",
+                ),
+            )
+        )
+        self.add_item(
+            discord.ui.Label(
+                text="…or upload it (.html, .txt, .md or .pdf)",
+                component=discord.ui.FileUpload(
+                    custom_id="file", required=False, min_values=0, max_values=1
+                ),
             )
         )
 
@@ -232,3 +243,20 @@ def modal_values(data: Any) -> dict[str, str]:
         if "component" in component:
             stack.append(component["component"])
     return values
+
+
+def modal_files(data: Any) -> list[dict[str, Any]]:
+    """The attachments uploaded in a modal submission, as Discord resolved them."""
+    resolved = data.get("resolved", {}).get("attachments", {})
+    files: list[dict[str, Any]] = []
+    stack = list(data.get("components", []))
+    while stack:
+        component = stack.pop()
+        if component.get("type") == FILE_UPLOAD:
+            files.extend(
+                resolved[str(i)] for i in component.get("values", []) if str(i) in resolved
+            )
+        stack.extend(component.get("components", []))
+        if "component" in component:
+            stack.append(component["component"])
+    return files

@@ -286,3 +286,25 @@ async def test_source_of_a_motion_without_article(
     await opened.reply()
     source = await local.slash(world.bob, world.channel, "debate source")
     assert "written directly" in (await source.reply()).content
+
+
+async def test_the_form_takes_an_uploaded_file_instead_of_text(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    async def form() -> str:
+        handle = await local.slash(world.alice, world.channel, "debate new")
+        return str((await handle.response())["data"]["custom_id"])
+
+    upload = [("pedestrians.txt", ARTICLE.encode(), "text/plain")]
+    submitted = await local.submit_modal(world.alice, world.channel, await form(), {"file": upload})
+    picker = await submitted.reply(timeout=10)
+    assert picker.embeds[0]["title"] == "Cities should put pedestrians first"
+    assert (await one(runner, ArticleRow)).filename == "pedestrians.txt"
+
+    empty = await local.submit_modal(world.alice, world.channel, await form(), {})
+    assert "The form was empty" in (await empty.reply()).content
+    both = await local.submit_modal(
+        world.alice, world.channel, await form(), {"text": ARTICLE, "file": upload}
+    )
+    assert "not both" in (await both.reply()).content
+    assert await count(runner, ArticleRow) == 1
