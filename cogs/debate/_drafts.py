@@ -17,8 +17,8 @@ from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.drafts import Draft, StoredArticle
 from bot.ui.errors import guard
 from cogs.debate._render import BRAND
+from cogs.debate._views import debate_cog
 
-COG_NAME = "Debate"
 PASTE_MAX_CHARS = 4000  # Discord's limit for one text input
 FILE_UPLOAD = 19  # the component type of a modal's file field
 MODAL_TIMEOUT = 15 * 60  # the interaction token lives this long anyway
@@ -41,10 +41,8 @@ class DraftActions(Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> DraftActions:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the debate cog is not loaded")
-    return cog  # type: ignore[no-any-return]
+    actions: DraftActions = debate_cog(interaction)
+    return actions
 
 
 def _clip(text: str, limit: int) -> str:

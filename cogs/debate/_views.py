@@ -29,11 +29,17 @@ class LobbyActions(Protocol):
         ...
 
 
-def _actions(interaction: discord.Interaction[Any]) -> LobbyActions:
+def debate_cog(interaction: discord.Interaction[Any]) -> Any:
+    """The debate cog, which handles every click of its messages."""
     cog = interaction.client.get_cog(COG_NAME)
     if cog is None:
         raise RuntimeError("the debate cog is not loaded")
-    return cog  # type: ignore[no-any-return]
+    return cog
+
+
+def _actions(interaction: discord.Interaction[Any]) -> LobbyActions:
+    actions: LobbyActions = debate_cog(interaction)
+    return actions
 
 
 JOIN_STYLES = {
