@@ -63,7 +63,8 @@ class Draft:
         return self.candidates[self.chosen].motion
 
 
-def _check(draft: Draft, user_id: int) -> None:
+def require_open(draft: Draft, user_id: int) -> None:
+    """Refuse anyone but the draft's moderator, and any draft that is no longer open."""
     if draft.state is not DraftState.OPEN:
         raise DraftClosed(draft.id, draft.state.value)
     if user_id != draft.moderator_id:
@@ -72,7 +73,7 @@ def _check(draft: Draft, user_id: int) -> None:
 
 def choose(draft: Draft, user_id: int, index: int) -> Draft:
     """Make candidate ``index`` the chosen one."""
-    _check(draft, user_id)
+    require_open(draft, user_id)
     if not 0 <= index < len(draft.candidates):
         raise NoSuchCandidate(index, len(draft.candidates))
     return replace(draft, chosen=index)
@@ -80,14 +81,14 @@ def choose(draft: Draft, user_id: int, index: int) -> Draft:
 
 def use(draft: Draft, user_id: int, motion: str | None = None) -> tuple[Draft, str]:
     """Close the draft for a debate; returns it and the motion, edited or as chosen."""
-    _check(draft, user_id)
+    require_open(draft, user_id)
     text = clean_motion(draft.motion if motion is None else motion)
     return replace(draft, state=DraftState.USED), text
 
 
 def cancel(draft: Draft, user_id: int) -> Draft:
     """Drop the draft without a debate."""
-    _check(draft, user_id)
+    require_open(draft, user_id)
     return replace(draft, state=DraftState.CANCELLED)
 
 

@@ -116,6 +116,7 @@ class DebateService:
             draft = await repo.get_draft(session, guild_id=guild_id, draft_id=draft_id)
         if draft is None:
             raise DraftNotFound(draft_id)
+        drafts.require_open(draft, user_id)  # the answer a used draft deserves, before any other
         return await self._open(draft.channel_id, self.format(draft.format_key), store)
 
     async def _open(

@@ -76,44 +76,56 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     ) -> None:
         """A motion opens the lobby; an article or file proposes motions; nothing opens a form."""
         guild_id, channel_id = _place(interaction)
-        given = [
-            name
-            for name, value in (("motion", motion), ("article", article), ("file", file))
-            if value
-        ]
+        given = [n for n, v in (("motion", motion), ("article", article), ("file", file)) if v]
         if len(given) > 1:
             raise TooManySources(tuple(given))
         fmt = self.debates.format(format or DEFAULT_FORMAT)
         if motion is not None:
-            snapshot = await self.debates.create(
-                guild_id=guild_id,
-                channel_id=channel_id,
-                creator_id=interaction.user.id,
-                motion=motion,
-                format_key=fmt.key,
-            )
-            sent = await interaction.response.send_message(
-                embed=lobby_embed(snapshot), view=lobby_view(snapshot.debate.id)
-            )
-            if sent.message_id is not None:
-                await self.debates.attach_lobby_message(
-                    guild_id=guild_id, debate_id=snapshot.debate.id, message_id=sent.message_id
-                )
-            return
-        if article is None and file is None:
+            await self._open_lobby(interaction, guild_id, channel_id, motion, fmt.key)
+        elif article is None and file is None:
             await interaction.response.send_modal(PasteModal(fmt.key))
-            return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if file is not None:
-            if file.size > MAX_BYTES:
-                raise TooLarge(MAX_BYTES)
-            reading = await self.articles.read_file(
-                await file.read(), file.filename, file.content_type
-            )
         else:
-            assert article is not None
-            reading = await self.articles.read_url(article)
-        await self._propose(interaction, guild_id, channel_id, fmt.key, reading)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            if file is not None:
+                reading = await self._read_upload(
+                    file.url, file.filename, file.size, file.content_type
+                )
+            else:
+                assert article is not None
+                reading = await self.articles.read_url(article)
+            await self._propose(interaction, guild_id, channel_id, fmt.key, reading)
+
+    async def _open_lobby(
+        self,
+        interaction: discord.Interaction[Any],
+        guild_id: int,
+        channel_id: int,
+        motion: str,
+        format_key: str,
+    ) -> None:
+        snapshot = await self.debates.create(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            creator_id=interaction.user.id,
+            motion=motion,
+            format_key=format_key,
+        )
+        sent = await interaction.response.send_message(
+            embed=lobby_embed(snapshot), view=lobby_view(snapshot.debate.id)
+        )
+        if sent.message_id is not None:
+            await self.debates.attach_lobby_message(
+                guild_id=guild_id, debate_id=snapshot.debate.id, message_id=sent.message_id
+            )
+
+    async def _read_upload(
+        self, url: str, filename: str, size: int, content_type: str | None
+    ) -> Reading:
+        """Download an uploaded article (refused unread when it is over the cap) and read it."""
+        if size > MAX_BYTES:
+            raise TooLarge(MAX_BYTES)
+        data = await self.bot.http.get_from_cdn(url)
+        return await self.articles.read_file(data, filename, content_type)
 
     async def _propose(
         self,
@@ -247,7 +259,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             await self._open_from_draft(interaction, guild_id, draft_id, None)
         elif action == "edit":
             draft, _ = await self.articles.draft(guild_id=guild_id, draft_id=draft_id)
-            drafts.choose(draft, interaction.user.id, draft.chosen)  # refuses a closed draft
+            drafts.require_open(draft, interaction.user.id)
             await interaction.response.send_modal(EditMotionModal(draft_id, draft.motion))
         else:
             await self.articles.cancel(
@@ -300,11 +312,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if files:
             file = files[0]
-            if int(file.get("size", 0)) > MAX_BYTES:
-                raise TooLarge(MAX_BYTES)
-            data = await self.bot.http.get_from_cdn(file["url"])
-            reading = await self.articles.read_file(
-                data, str(file.get("filename", "article")), file.get("content_type")
+            reading = await self._read_upload(
+                file["url"], str(file["filename"]), int(file["size"]), file.get("content_type")
             )
         else:
             reading = await self.articles.read_text(text)
