@@ -17,9 +17,11 @@ less penalties for what a thesis rarely is: someone else's quotation or view, na
 example, a sentence leaning on the one before, a very short or very long sentence.
 
 Genres differ. A text whose author signals a stance ("I believe", "In conclusion"; 3 % of
-its sentences or more) is *argued*: cues and the essay's shape count most, and LexRank's
-random walk restarts mostly in the introduction and near the title (biased LexRank). Any
-other text is *expository* (news, reports, debate guides): centrality and topic lead.
+its sentences or more, one of them in the opening or closing paragraph, where an essay states
+its thesis) is *argued*: cues and the essay's shape count most, and LexRank's random walk
+restarts mostly in the introduction and near the title (biased LexRank). Any other text is
+*expository* (news, reports, debate guides, whose "we might consider" or "it is clear that"
+sits in the body): centrality and topic lead.
 
 Selection: the subtitle first when it makes a claim (editors write it to state the thesis),
 then the two best-scored sentences, then the lead slot (the best sentence of the opening
@@ -1110,6 +1112,23 @@ def _merge(*vectors: Vector) -> Vector:
     return {t: v / norm for t, v in merged.items()}
 
 
+def _is_argued(sentences: Sequence[_Sentence], eligible: Sequence[bool]) -> bool:
+    """Whether the author argues a stance: stance cues are dense enough, and one of them sits
+    in the opening or the closing paragraph, where an argued text states its thesis.
+
+    A debate guide or a report may say "we might consider" or "it is clear that" somewhere
+    in its body; that alone does not make it an essay.
+    """
+    stances = [s for i, s in enumerate(sentences) if eligible[i] and _STRONG_CUES.search(s.text)]
+    if len(stances) < max(1.0, STANCE_DENSITY * sum(eligible)):
+        return False
+    paragraphs = [s.paragraph for i, s in enumerate(sentences) if eligible[i] and s.paragraph >= 0]
+    if not paragraphs:
+        return True
+    edges = {min(paragraphs), max(paragraphs)}
+    return any(s.paragraph in edges for s in stances)
+
+
 def _rank(article: Article) -> _Ranking:
     """Score every sentence of the article; raise when there is nothing to rank."""
     if not looks_english(f"{article.title}\n{article.subtitle}\n{article.text[:20_000]}"):
@@ -1128,8 +1147,7 @@ def _rank(article: Article) -> _Ranking:
         [*terms, _terms(article.title), _terms(subtitle)]
     )
     rows = _similarities(vectors)
-    stance = sum(1 for i, s in enumerate(sentences) if eligible[i] and _STRONG_CUES.search(s.text))
-    argued = stance >= max(1.0, STANCE_DENSITY * sum(eligible))
+    argued = _is_argued(sentences, eligible)
     weights = ARGUED if argued else EXPOSITORY
     heading_vector = _merge(title_vector, subtitle_vector)
     prior = [

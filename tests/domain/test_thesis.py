@@ -12,6 +12,8 @@ from bot.domain.thesis import (
     Article,
     NoSentences,
     NotEnglish,
+    _is_argued,
+    _paragraph_sentences,
     key_sentences,
     make_motion,
     propose_motions,
@@ -312,3 +314,20 @@ def test_fragments_questions_headings_and_talk_about_the_text_are_offered_last()
     assert "This House would tax sugary drinks to protect public health" in [
         c.motion for c in candidates
     ]
+
+
+def _argued(text: str) -> bool:
+    sentences = _paragraph_sentences(text)
+    return _is_argued(sentences, [True] * len(sentences))
+
+
+def test_a_stance_stated_where_an_essay_puts_its_thesis_makes_the_text_argued() -> None:
+    assert _argued(ESSAY)
+    body = "A stance cue in the body alone does not make a debate guide an essay. " * 3
+    guide = (
+        "Sugar taxes are levied on drinks with added sugar. Mexico introduced one in 2014.\n\n"
+        f"{body}Here we might consider who pays the tax. Poorer families buy more soda.\n\n"
+        "The tax raised prices by about a tenth. Purchases fell in the first two years."
+    )
+    assert not _argued(guide)
+    assert _argued(guide.replace("Mexico introduced one in 2014.", "I believe they work."))
