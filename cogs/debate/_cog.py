@@ -33,6 +33,11 @@ from cogs.debate._drafts import (
 from cogs.debate._render import joined_text, left_text, lobby_embed, source_embed
 from cogs.debate._views import COG_NAME, lobby_view
 
+CANNOT_POST = (
+    "I could not post the lobby in this channel, so I cancelled the debate. Give me the "
+    "Send Messages and Embed Links permissions here (or pick another channel), then try again."
+)
+
 
 def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
     if interaction.guild_id is None or interaction.channel_id is None:
@@ -286,7 +291,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             view=None,
         )
         channel = self.bot.get_partial_messageable(debate.channel_id, guild_id=guild_id)
-        lobby = await channel.send(embed=lobby_embed(snapshot), view=lobby_view(debate.id))
+        try:
+            lobby = await channel.send(embed=lobby_embed(snapshot), view=lobby_view(debate.id))
+        except discord.Forbidden:
+            # A debate nobody can join would only block the channel: take it back.
+            await self.debates.cancel(channel_id=debate.channel_id, actor=_actor(interaction))
+            await interaction.followup.send(CANNOT_POST, ephemeral=True)
+            return
         await self.debates.attach_lobby_message(
             guild_id=guild_id, debate_id=debate.id, message_id=lobby.id
         )

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.db.models import ArticleRow, DebateRow, MotionDraftRow
-from bot.sandbox import LocalDiscord, Member, Message
+from bot.sandbox import BOT_PERMISSIONS, LocalDiscord, Member, Message, Perm
 from tests.e2e.conftest import World
 from tests.support.harness import BotRunner, eventually
 
@@ -308,3 +308,30 @@ async def test_the_form_takes_an_uploaded_file_instead_of_text(
     )
     assert "not both" in (await both.reply()).content
     assert await count(runner, ArticleRow) == 1
+
+
+async def test_a_channel_the_bot_cannot_post_in_gets_a_clear_answer(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    muted = local.add_guild("Quiet Club", bot_permissions=BOT_PERMISSIONS & ~Perm.SEND_MESSAGES)
+    everyone = muted.roles[muted.id]
+    everyone.permissions &= ~Perm.SEND_MESSAGES
+    alice = local.add_member(muted, "alice")
+    channel = local.add_channel(muted, "debates")
+    runner.dev_guild_id = None  # the commands are global, so the second server has them too
+    await runner.restart()
+    handle = await local.slash(
+        alice,
+        channel,
+        "debate new",
+        attachments={"file": ("pedestrians.md", ARTICLE.encode(), "text/markdown")},
+    )
+    picker = await handle.reply(timeout=10)
+    used = await local.click(alice, picker, picker.button("Use this")["custom_id"])
+    await used.response()
+    (notice,) = await used.followups(1)
+    assert notice.ephemeral
+    assert "could not post the lobby" in notice.content
+    assert "Send Messages" in notice.content
+    debate = await one(runner, DebateRow)
+    assert debate.state == "cancelled"
