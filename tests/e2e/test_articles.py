@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import func
-from sqlmodel import select
 
 from bot.db.models import ArticleRow, DebateRow, MotionDraftRow
 from bot.sandbox import BOT_PERMISSIONS, LocalDiscord, Member, Message, Perm
@@ -52,18 +50,6 @@ HTML_ARTICLE = f"""<!doctype html><html><head><title>Cities should put pedestria
 {"".join(f"<p>{p}</p>" for p in ARTICLE.split(chr(10) + chr(10))[2:6])}
 </article><section id="comments"><p>Jane Doe: Great piece!</p></section>
 <footer>Subscribe to our newsletter</footer></body></html>"""
-
-
-async def count(runner: BotRunner, model: Any) -> int:
-    assert runner.db is not None
-    async with runner.db.read() as session:
-        return (await session.exec(select(func.count()).select_from(model))).one()
-
-
-async def one(runner: BotRunner, model: Any) -> Any:
-    assert runner.db is not None
-    async with runner.db.read() as session:
-        return (await session.exec(select(model))).one()
 
 
 async def posted_lobby(local: LocalDiscord, world: World) -> Message:
@@ -121,9 +107,9 @@ async def test_pasted_article_to_chosen_motion_to_lobby(
     assert second_motion.rstrip("…") in lobby.embeds[0]["description"].replace("\\", "")
     assert [b["label"] for b in lobby.buttons()][:2] == ["Join For", "Join Against"]
 
-    debate = await one(runner, DebateRow)
-    article = await one(runner, ArticleRow)
-    draft = await one(runner, MotionDraftRow)
+    debate = await runner.one(DebateRow)
+    article = await runner.one(ArticleRow)
+    draft = await runner.one(MotionDraftRow)
     assert debate.article_id == article.id
     assert debate.lobby_message_id == lobby.id
     assert article.title == "Cities should put pedestrians first"
@@ -170,9 +156,9 @@ async def test_uploaded_file_then_edit_the_motion(
     done = await submitted.reply()
     assert done.content.startswith("Debate #")
     assert edited in (await posted_lobby(local, world)).embeds[0]["description"]
-    debate = await one(runner, DebateRow)
+    debate = await runner.one(DebateRow)
     assert debate.motion == edited
-    article = await one(runner, ArticleRow)
+    article = await runner.one(ArticleRow)
     assert article.filename == "pedestrians.md"
 
 
@@ -214,8 +200,8 @@ async def test_linked_article_is_fetched_then_cancel(
 
     cancelled = await local.click(world.alice, picker, picker.button("Cancel")["custom_id"])
     assert "Cancelled" in (await cancelled.reply()).content
-    assert (await one(runner, MotionDraftRow)).state == "cancelled"
-    assert await count(runner, DebateRow) == 0
+    assert (await runner.one(MotionDraftRow)).state == "cancelled"
+    assert await runner.count(DebateRow) == 0
 
     junk = await local.slash(
         world.alice, world.channel, "debate new", options={"article": f"{article_site}/file.bin"}
@@ -223,7 +209,7 @@ async def test_linked_article_is_fetched_then_cancel(
     refusal = await junk.reply(timeout=10)
     assert refusal.ephemeral
     assert refusal.content
-    assert await count(runner, ArticleRow) == 1
+    assert await runner.count(ArticleRow) == 1
 
 
 async def test_links_to_this_machine_are_refused_by_default(
@@ -236,7 +222,7 @@ async def test_links_to_this_machine_are_refused_by_default(
         refusal = await handle.reply(timeout=10)
         assert refusal.ephemeral
         assert "address" in refusal.content.lower() or "private" in refusal.content.lower()
-    assert await count(runner, ArticleRow) == 0
+    assert await runner.count(ArticleRow) == 0
 
 
 async def test_bad_sources_are_explained(
@@ -270,8 +256,8 @@ async def test_bad_sources_are_explained(
     reply = await empty.reply(timeout=10)
     assert reply.ephemeral
     assert reply.content
-    assert await count(runner, ArticleRow) == 0
-    assert await count(runner, DebateRow) == 0
+    assert await runner.count(ArticleRow) == 0
+    assert await runner.count(DebateRow) == 0
 
     source = await local.slash(world.alice, world.channel, "debate source")
     assert "no open debate" in (await source.reply()).content
@@ -299,7 +285,7 @@ async def test_the_form_takes_an_uploaded_file_instead_of_text(
     submitted = await local.submit_modal(world.alice, world.channel, await form(), {"file": upload})
     picker = await submitted.reply(timeout=10)
     assert picker.embeds[0]["title"] == "Cities should put pedestrians first"
-    assert (await one(runner, ArticleRow)).filename == "pedestrians.txt"
+    assert (await runner.one(ArticleRow)).filename == "pedestrians.txt"
 
     empty = await local.submit_modal(world.alice, world.channel, await form(), {})
     assert "The form was empty" in (await empty.reply()).content
@@ -307,7 +293,7 @@ async def test_the_form_takes_an_uploaded_file_instead_of_text(
         world.alice, world.channel, await form(), {"text": ARTICLE, "file": upload}
     )
     assert "not both" in (await both.reply()).content
-    assert await count(runner, ArticleRow) == 1
+    assert await runner.count(ArticleRow) == 1
 
 
 async def test_a_channel_the_bot_cannot_post_in_gets_a_clear_answer(
@@ -333,5 +319,5 @@ async def test_a_channel_the_bot_cannot_post_in_gets_a_clear_answer(
     assert notice.ephemeral
     assert "could not post the lobby" in notice.content
     assert "Send Messages" in notice.content
-    debate = await one(runner, DebateRow)
+    debate = await runner.one(DebateRow)
     assert debate.state == "cancelled"

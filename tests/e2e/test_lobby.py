@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import func, text
-from sqlmodel import select
+from sqlalchemy import text
 
 from bot.db.models import DebateRow, SignupRow
 from bot.domain.debate import Actor
@@ -57,12 +56,6 @@ async def ask(
     return await handle.reply()
 
 
-async def count(runner: BotRunner, model: type[DebateRow] | type[SignupRow]) -> int:
-    assert runner.db is not None
-    async with runner.db.read() as session:
-        return (await session.exec(select(func.count()).select_from(model))).one()
-
-
 async def test_commands_are_synced_to_the_dev_server(
     local: LocalDiscord, world: World, runner: BotRunner
 ) -> None:
@@ -86,7 +79,7 @@ async def test_lobby_fills_up_and_survives_a_restart(
         "Join either side",
         "Leave",
     ]
-    assert await count(runner, DebateRow) == 1
+    assert await runner.count(DebateRow) == 1
 
     assert "You joined debate" in await press(local, world.alice, lobby, "Join For")
     assert "**Against**" in await press(local, world.bob, lobby, "Join Against")
@@ -115,7 +108,7 @@ async def test_lobby_fills_up_and_survives_a_restart(
         )
     )
     assert "4/6 debaters" in local.message(lobby.id).embeds[0]["footer"]["text"]
-    assert await count(runner, SignupRow) == 4
+    assert await runner.count(SignupRow) == 4
 
     status = await ask(local, world.erin, world.channel, "debate status")
     assert status.ephemeral
@@ -134,7 +127,7 @@ async def test_switching_and_leaving_update_the_lobby(
     await eventually(lambda: lobby_lists(local, lobby, {"For": [], "Against": [world.bob]}))
     assert "You left debate" in await press(local, world.bob, lobby, "Leave")
     await eventually(lambda: lobby_lists(local, lobby, {"For": [], "Against": []}))
-    assert await count(runner, SignupRow) == 0
+    assert await runner.count(SignupRow) == 0
 
 
 async def test_bad_motions_and_formats_are_explained_and_store_nothing(
@@ -156,7 +149,7 @@ async def test_bad_motions_and_formats_are_explained_and_store_nothing(
     assert reply.ephemeral
     assert "no debate format called “parliament”" in reply.content
     assert "`oxford`" in reply.content
-    assert await count(runner, DebateRow) == 0
+    assert await runner.count(DebateRow) == 0
 
 
 async def test_format_autocomplete_offers_the_formats(
@@ -197,7 +190,7 @@ async def test_refusals_in_the_lobby(local: LocalDiscord, world: World, runner: 
 
     nothing = await ask(local, world.alice, world.channel, "debate status")
     assert "There is no open debate in this channel" in nothing.content
-    assert await count(runner, SignupRow) == 2
+    assert await runner.count(SignupRow) == 2
 
 
 async def test_a_stale_lobby_of_a_closed_debate_refuses_joins(
@@ -213,7 +206,7 @@ async def test_a_stale_lobby_of_a_closed_debate_refuses_joins(
     )
     answer = await press(local, world.carol, lobby, "Join Against")
     assert "was cancelled and takes no more sign-ups" in answer
-    assert await count(runner, SignupRow) == 1
+    assert await runner.count(SignupRow) == 1
     # The refusal also heals the stale lobby: its buttons go.
     await eventually(lambda: local.message(lobby.id).buttons() == [])
     assert "Cancelled" in local.message(lobby.id).embeds[0]["title"]
@@ -237,7 +230,7 @@ async def test_commands_in_direct_messages_are_refused(
     reply = await handle.reply()
     assert reply.ephemeral
     assert "work in a server channel, not in direct messages" in reply.content
-    assert await count(runner, DebateRow) == 0
+    assert await runner.count(DebateRow) == 0
 
 
 async def test_an_unexpected_failure_gets_an_apology_with_an_error_id(

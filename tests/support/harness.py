@@ -11,7 +11,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import func
+from sqlmodel import select
 
 from bot.app import Agora, Services
 from bot.db.database import Database
@@ -78,6 +81,18 @@ class BotRunner:
         if self.db is not None:
             await self.db.dispose()
         self.bot, self.db, self._task = None, None, None
+
+    async def count(self, model: Any) -> int:
+        """How many rows the table of ``model`` holds now."""
+        assert self.db is not None
+        async with self.db.read() as session:
+            return (await session.exec(select(func.count()).select_from(model))).one()
+
+    async def one(self, model: Any) -> Any:
+        """The one row of the table of ``model`` (an error if there are none or several)."""
+        assert self.db is not None
+        async with self.db.read() as session:
+            return (await session.exec(select(model))).one()
 
     async def restart(self) -> Agora:
         """Stop this bot and start a new one on the same database."""
