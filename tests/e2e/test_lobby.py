@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from bot.db.models import DebateRow, SignupRow
 from bot.domain.debate import Actor
 from bot.sandbox import LocalDiscord, Member, Message, User
 from tests.e2e.conftest import World
-from tests.support.harness import BotRunner, ErrorLogs, eventually
+from tests.support.harness import BotProcess, BotRunner, ErrorLogs, eventually
 
 MOTION = "This House would ban homework"
 
@@ -247,3 +248,39 @@ async def test_an_unexpected_failure_gets_an_apology_with_an_error_id(
     assert len(logged) == 1
     assert error_id in logged[0].getMessage()
     assert logged[0].exc_info is not None
+
+
+async def test_a_real_bot_process_restarts_without_losing_the_lobby(
+    local: LocalDiscord, world: World, tmp_path: Path, error_logs: ErrorLogs
+) -> None:
+    bot = BotProcess(
+        local,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}",
+        dev_guild_id=world.guild.id,
+    )
+    await bot.start()
+    try:
+        lobby = await open_debate(local, world)
+        for member, label in [
+            (world.alice, "Join For"),
+            (world.bob, "Join Against"),
+            (world.carol, "Join either side"),
+        ]:
+            await press(local, member, lobby, label)
+        assert await bot.stop() == 0, "a stopped bot exits cleanly"
+        await bot.start()
+        assert "You joined debate" in await press(local, world.dave, lobby, "Join Against")
+        await eventually(
+            lambda: lobby_lists(
+                local,
+                lobby,
+                {
+                    "For": [world.alice],
+                    "Against": [world.bob, world.dave],
+                    "Either side": [world.carol],
+                },
+            )
+        )
+    finally:
+        if bot.process is not None:
+            await bot.stop()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -131,3 +133,36 @@ class ErrorLogs(logging.Handler):
         taken = [r for r in self.records if predicate(r)]
         self.records = [r for r in self.records if not predicate(r)]
         return taken
+
+
+class BotProcess:
+    """``python -m bot`` as its own process, configured through the environment."""
+
+    def __init__(self, local: LocalDiscord, *, database_url: str, dev_guild_id: int) -> None:
+        self.env = {
+            **os.environ,
+            "DISCORD_TOKEN": local.token,
+            "DISCORD_API_BASE": local.api_base,
+            "DISCORD_GATEWAY_URL": local.gateway_url,
+            "DATABASE_URL": database_url,
+            "DEV_GUILD_ID": str(dev_guild_id),
+            "LOG_LEVEL": "WARNING",
+        }
+        self.local = local
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        """Start the process and wait until it is connected and its commands are synced."""
+        identified = self.local.identify_count
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", env=self.env
+        )
+        await self.local.wait_for(lambda: self.local.identify_count > identified, 30)
+
+    async def stop(self) -> int:
+        """Stop it the way a service manager does (SIGTERM); returns its exit status."""
+        assert self.process is not None
+        self.process.terminate()
+        status = await asyncio.wait_for(self.process.wait(), timeout=30)
+        self.process = None
+        return status
