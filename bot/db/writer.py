@@ -103,8 +103,3 @@ class BatchWriter:
                 future.set_exception(refusal)
             else:
                 future.set_result(result)
-
-    async def drain(self) -> None:
-        """Wait until every unit handed in so far has been committed or refused."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
