@@ -12,6 +12,8 @@ sentence one score, a weighted sum of
 * position (the end of the introduction and the start of the conclusion, where essays state
   their thesis; the first sentence of a paragraph, where writers put its point);
 * topic: how many of the article's most widespread content words the sentence names;
+* for expository text, the motion the sentence would make: how much of the topic it names,
+  less its length (a motion that names the subject in few words says what is at issue);
 
 less penalties for what a thesis rarely is: someone else's quotation or view, narration, an
 example, a sentence leaning on the one before, a very short or very long sentence.
@@ -29,7 +31,7 @@ paragraph: the lead of a news story, the thesis statement that closes an essay's
 introduction), then the rest. Picks use maximal marginal relevance, so a restatement of a
 chosen thesis does not crowd out a different one, and sentences that make poor motions
 whatever their score (fragments, questions other than "should" questions, headings, talk
-about the text itself) come after all the others.
+about the text itself, citations) come after all the others.
 
 ``make_motion`` words a sentence as a motion by rule: strip discourse markers, concessive
 clauses, first-person framing, asides and trailing reasons, then write "This House would
@@ -795,6 +797,11 @@ _REFERENCE = re.compile(
     r"^\s*(?:see|source)s?\s*:",
     re.I,
 )
+_SOURCE_LINE = re.compile(
+    r"^\s*\[[ivxlc]+\]|^\s*read\s+(?:similar|more)\b|\baccessed\s+\d|\bpp?\.\s?\d+[.\s]*$",
+    re.I,
+)
+"""A citation or a pointer elsewhere: "[i] World Wind Energy Report 2010, p.5"."""
 _REPORTED = re.compile(
     r"^(?:critics|opponents|proponents|supporters|detractors|sceptics|skeptics|others|"
     r"(?:some|many|most)(?:\s+people)?)\s+(?:say|argue|claim|contend|insist|believe|think|"
@@ -880,12 +887,12 @@ def _malformed(text: str) -> bool:
     """A sentence that makes a poor motion whatever its score: offered only after the rest.
 
     A fragment, a question that is not a "should" question, a heading, a very short line,
-    or talk about the text itself ("I've written about ...", "In this post ...").
+    talk about the text itself ("I've written about ...", "In this post ..."), or a citation.
     """
     question = text.rstrip("\"'”’)").endswith("?") and not _POLICY_QUESTION.search(text)
     unfinished = not re.search(r"[.!?…][\"'”’)\]]*\d{0,3}$", text)
     return (
-        bool(_FRAGMENT.match(text) or _META.match(text))
+        bool(_FRAGMENT.match(text) or _META.match(text) or _SOURCE_LINE.search(text))
         or question
         or unfinished
         or len(text.split()) < 5
@@ -1024,6 +1031,8 @@ class Weights:
     intro_bias: float
     heading_bias: float
     diversity: float = 0.3
+    motion_topic: float = 0.0
+    motion_length: float = 0.0
 
 
 ARGUED = Weights(
@@ -1033,15 +1042,28 @@ ARGUED = Weights(
 the essay's shape, and bias centrality toward the introduction and the title."""
 
 EXPOSITORY = Weights(
-    centrality=6.0, heading=0.6, cues=0.6, position=0.4, topic=2.0, intro_bias=0.0, heading_bias=0.0
+    centrality=6.0,
+    heading=0.6,
+    cues=0.6,
+    position=0.4,
+    topic=2.0,
+    intro_bias=0.0,
+    heading_bias=0.0,
+    motion_topic=4.0,
+    motion_length=0.75,
 )
-"""For a text without such signals (a report, a debate guide): centrality and topic lead."""
+"""For a text without such signals (a report, a debate guide): centrality and topic lead, and
+a concise motion that names the topic beats a long one that wanders from it (``motion_length``
+is per ten words of the motion's clause)."""
 
 STANCE_DENSITY = 0.03
 """Share of sentences with a stance cue from which a text counts as argued."""
 
 TOPIC_WORDS = 10
 """How many of the article's most widespread content words make up its topic."""
+
+MOTION_LENGTH_CAP = 40
+"""Words of a motion's clause beyond this cost no more: such a motion is long either way."""
 
 
 @dataclass(frozen=True)
@@ -1055,6 +1077,7 @@ class _Ranking:
     subtitle_index: int | None
     argued: bool
     malformed: list[bool]
+    motions: list[str]
 
     def best(self) -> float:
         """The highest score of any sentence that may be offered."""
@@ -1112,6 +1135,20 @@ def _merge(*vectors: Vector) -> Vector:
     return {t: v / norm for t, v in merged.items()}
 
 
+_HOUSE_PREFIX = re.compile(r"^This House (?:would|believes that|rejects the claim that)\s+", re.I)
+
+
+def _motion_focus(motion: str, keywords: dict[str, float]) -> tuple[float, float]:
+    """How much of the article's topic a motion's clause names, and its length in tens of words.
+
+    A motion that names the subject in few words states what the debate is about; one that
+    runs on through examples and asides blurs it.
+    """
+    clause = _HOUSE_PREFIX.sub("", motion)
+    named = sum(keywords.get(term, 0.0) for term in set(_terms(clause)))
+    return named, min(len(_words(clause)), MOTION_LENGTH_CAP) / 10
+
+
 def _is_argued(sentences: Sequence[_Sentence], eligible: Sequence[bool]) -> bool:
     """Whether the author argues a stance: stance cues are dense enough, and one of them sits
     in the opening or the closing paragraph, where an argued text states its thesis.
@@ -1162,6 +1199,11 @@ def _rank(article: Article) -> _Ranking:
     last_paragraph = max(s.paragraph for s in sentences)
     first = eligible.index(True)
     keywords = _keywords(terms, eligible)
+    common = _common_words(article.text[:MAX_RANKED_CHARS])
+    motions = [
+        make_motion(s.text, common_words=common) if eligible[i] or i == subtitle_index else ""
+        for i, s in enumerate(sentences)
+    ]
     scores: list[float] = []
     for i, sentence in enumerate(sentences):
         heading = _cosine(vectors[i], title_vector)
@@ -1169,17 +1211,20 @@ def _rank(article: Article) -> _Ranking:
             heading = max(heading, _cosine(vectors[i], subtitle_vector))
         central = min(max((centrality[i] - low) / spread, 0.0), 1.0)
         topic = sum(keywords.get(t, 0.0) for t in set(terms[i]))
+        named, length = _motion_focus(motions[i], keywords)
         score = (
             weights.centrality * central
             + weights.heading * heading
             + weights.cues * _cue_score(sentence.text)
             + weights.position * _position_score(sentence, last_paragraph, i == first)
             + weights.topic * topic
+            + weights.motion_topic * named
+            - weights.motion_length * length
             - _penalty(sentence.text)
         )
         scores.append(score)
     malformed = [_malformed(s.text) for s in sentences]
-    return _Ranking(sentences, scores, rows, eligible, subtitle_index, argued, malformed)
+    return _Ranking(sentences, scores, rows, eligible, subtitle_index, argued, malformed, motions)
 
 
 _NOT_A_CLAIM = re.compile(
@@ -1238,7 +1283,6 @@ def propose_motions(article: Article, k: int = 5) -> list[Candidate]:
     ranking = _rank(article)
     if k == 0:
         return []
-    common = _common_words(article.text[:MAX_RANKED_CHARS])
     order = sorted(
         (i for i, ok in enumerate(ranking.eligible) if ok),
         key=lambda i: (ranking.malformed[i], -ranking.scores[i], i),
@@ -1257,7 +1301,7 @@ def propose_motions(article: Article, k: int = 5) -> list[Candidate]:
     seen: set[str] = set()
     for i in picks:
         sentence = ranking.sentences[i].text
-        motion = make_motion(sentence, common_words=common)
+        motion = ranking.motions[i]
         key = re.sub(r"\W+", " ", motion.lower()).strip()
         if key in seen:
             continue

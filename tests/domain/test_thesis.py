@@ -13,6 +13,7 @@ from bot.domain.thesis import (
     NoSentences,
     NotEnglish,
     _is_argued,
+    _motion_focus,
     _paragraph_sentences,
     key_sentences,
     make_motion,
@@ -331,3 +332,39 @@ def test_a_stance_stated_where_an_essay_puts_its_thesis_makes_the_text_argued() 
     )
     assert not _argued(guide)
     assert _argued(guide.replace("Mexico introduced one in 2014.", "I believe they work."))
+
+
+def test_a_motion_is_scored_by_the_topic_it_names_and_its_length() -> None:
+    keywords = {"wind": 0.5, "power": 0.3, "cost": 0.2}
+    named, length = _motion_focus("This House believes that wind power is cheap", keywords)
+    assert named == pytest.approx(0.8)
+    assert length == pytest.approx(0.4)
+    rambling = "This House would " + "study the weather in many places and " * 10 + "stop"
+    assert _motion_focus(rambling, keywords) == (0.0, 4.0)
+
+
+def test_a_concise_motion_on_the_topic_is_offered_before_a_rambling_one() -> None:
+    # The two claims share every content word, so only the motion's length tells them apart.
+    concise = "Wind power is cheap for farms and for towns."
+    rambling = (
+        "Wind power is cheap for farms and for towns, and it is so for all of us, as it has "
+        "been before and will be again once more."
+    )
+    text = (
+        "Farms in the hills have turned to new kinds of energy.\n\n"
+        f"{rambling}\n\n{concise}\n\nTowns buy energy from farms in the hills."
+    )
+    candidates = propose_motions(article(text))
+    assert [c.sentence for c in candidates[:2]] == [concise, rambling]
+    assert candidates[1].score < candidates[0].score
+
+
+def test_a_citation_is_not_offered_first() -> None:
+    text = (
+        "[i] Wind Energy Association, Wind Power Report 2010, p.5\n\n"
+        "Wind power is growing around the world. Wind farms now supply much of the power.\n\n"
+        "Governments should invest in wind power. Read similar reports on wind power."
+    )
+    sentences = [c.sentence for c in propose_motions(article(text))]
+    assert sentences[0] == "Governments should invest in wind power."
+    assert sentences.index("[i] Wind Energy Association, Wind Power Report 2010, p.5") >= 3
