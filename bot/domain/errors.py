@@ -36,10 +36,22 @@ class UnknownFormat(DomainError):
 class InvalidFormat(DomainError):
     """A format definition breaks a rule."""
 
+    LISTED = 10  # problems ``explain`` shows before "… and K more"
+
     def __init__(self, key: str, problems: tuple[str, ...]) -> None:
         super().__init__(f"format {key!r}: " + "; ".join(problems))
         self.key = key
         self.problems = problems
+
+    def explain(self) -> str:
+        """The sentence a member sees: the problems, ten at most."""
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = [f"The format '{self.key}' has {count} {noun}:"]
+        lines += [f"• {p}" for p in self.problems[: self.LISTED]]
+        if count > self.LISTED:
+            lines.append(f"… and {count - self.LISTED} more")
+        return "\n".join(lines)
 
 
 class DebateNotFound(DomainError):
