@@ -24,13 +24,16 @@ from bot.db.database import Database
 from bot.db.writer import BatchWriter
 from bot.formats import builtin_formats
 from bot.services.articles import ArticleService
+from bot.services.clock import ClockService
 from bot.services.debates import DebateService
+from bot.services.formats import FormatCatalog
+from bot.services.guilds import GuildService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
 
 log = logging.getLogger("agora")
 
-EXTENSIONS = ("cogs.debate",)
+EXTENSIONS = ("cogs.debate", "cogs.formats", "cogs.server")
 
 
 def utcnow() -> datetime:
@@ -44,15 +47,23 @@ class Services:
 
     debates: DebateService
     articles: ArticleService
+    clocks: ClockService
+    formats: FormatCatalog
+    guilds: GuildService
 
     @classmethod
     def build(
         cls, db: Database, clock: Callable[[], datetime] = utcnow, *, allow_loopback: bool = False
     ) -> Services:
-        """The services over one database."""
+        """The services over one database, sharing one group-commit writer."""
+        writer = BatchWriter(db)
+        formats = FormatCatalog(db, builtin_formats(), clock)
         return cls(
-            debates=DebateService(db, BatchWriter(db), builtin_formats(), clock),
+            debates=DebateService(db, writer, formats, clock),
             articles=ArticleService(db, clock, allow_loopback=allow_loopback),
+            clocks=ClockService(db, writer, formats, clock),
+            formats=formats,
+            guilds=GuildService(db),
         )
 
 
@@ -85,6 +96,11 @@ class Agora(commands.Bot):
         point_at(settings.discord_api_base, settings.discord_gateway_url)
         intents = discord.Intents.none()
         intents.guilds = True
+        # Speaking turns: the bot sees messages in debate threads to keep the floor and the
+        # transcript (message content is privileged), and who stands on a stage.
+        intents.guild_messages = True
+        intents.message_content = True
+        intents.voice_states = True
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,

@@ -21,6 +21,7 @@ NAME = re.compile(r"^[-_\w]{1,32}$")
 @pytest.fixture
 async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    await db.upgrade()  # the debate cog resumes running debates from the database as it loads
     bot = Agora(Settings(discord_token="x"), Services.build(db))
     for extension in EXTENSIONS:
         await bot.load_extension(extension)
@@ -77,4 +78,4 @@ async def test_every_command_is_for_servers_only(loaded_bot: Agora) -> None:
 async def test_the_debate_group_has_its_subcommands(loaded_bot: Agora) -> None:
     debate = loaded_bot.tree.get_command("debate")
     assert isinstance(debate, app_commands.Group)
-    assert {c.name for c in debate.commands} == {"new", "status", "source", "cancel"}
+    assert {c.name for c in debate.commands} == {"new", "start", "status", "source", "cancel"}

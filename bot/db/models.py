@@ -121,3 +121,96 @@ class MotionDraftRow(SQLModel, table=True):
         default=None, sa_column=Column(ForeignKey("debate.id"), nullable=True)
     )
     created_at: datetime = Field(sa_column=_utc())
+
+
+class DebaterRow(SQLModel, table=True):
+    """A member's place in a started debate: side, speaking order and why they got that side."""
+
+    __tablename__ = "debater"
+    __table_args__ = (
+        UniqueConstraint("debate_id", "user_id"),
+        Index("ix_debater_guild_id_user_id", "guild_id", "user_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    guild_id: int = Field(sa_column=_snowflake())
+    user_id: int = Field(sa_column=_snowflake())
+    side: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    """None for a reserve."""
+    speaker_order: int = Field(sa_column=Column(Integer, nullable=False))
+    reason: str = Field(sa_column=Column(String(200), nullable=False))
+    started_at: datetime = Field(sa_column=_utc())
+
+
+class ClockRow(SQLModel, table=True):
+    """A started debate's clock and where it is shown; the dispatcher's whole state."""
+
+    __tablename__ = "clock"
+    __table_args__ = (Index("ix_clock_state", "state"),)
+
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), primary_key=True)
+    )
+    phase_index: int = Field(sa_column=Column(Integer, nullable=False))
+    state: str = Field(sa_column=Column(String(16), nullable=False))
+    deadline: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    remaining_ms: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    warnings_sent: list[int] = Field(sa_column=Column(JSON, nullable=False))
+    extended_seconds: int = Field(sa_column=Column(Integer, nullable=False))
+    version: int = Field(sa_column=Column(Integer, nullable=False))
+    seed: int = Field(sa_column=Column(BigInteger, nullable=False))
+    """The side draw's seed, kept so the draw can be audited and replayed."""
+    thread_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    companion_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    stage_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    phase_message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    shown_version: int = Field(sa_column=Column(Integer, nullable=False))
+    """The clock version the phase message shows; behind ``version`` after a crash."""
+    started_at: datetime = Field(sa_column=_utc())
+
+
+class SpeechRow(SQLModel, table=True):
+    """A message posted in a debate's thread during a phase: the transcript."""
+
+    __tablename__ = "speech"
+    __table_args__ = (UniqueConstraint("message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    message_id: int = Field(sa_column=_snowflake())
+    author_id: int = Field(sa_column=_snowflake())
+    side: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    phase_index: int = Field(sa_column=Column(Integer, nullable=False))
+    posted_at: datetime = Field(sa_column=_utc())
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    edits: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    """Earlier versions of the text, oldest first: ``{"at": iso time, "text": ...}``."""
+
+
+class GuildSettingsRow(SQLModel, table=True):
+    """A server's choices: its moderator role and how speaking turns are kept."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    moderator_role_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    turns: str = Field(sa_column=Column(String(8), nullable=False))
+
+
+class FormatRow(SQLModel, table=True):
+    """A server's own debate format, kept as the TOML a moderator gave."""
+
+    __tablename__ = "custom_format"
+    __table_args__ = (UniqueConstraint("guild_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guild_id: int = Field(sa_column=_snowflake())
+    key: str = Field(sa_column=Column(String(40), nullable=False))
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    created_by: int = Field(sa_column=_snowflake())
+    created_at: datetime = Field(sa_column=_utc())

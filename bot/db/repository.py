@@ -5,21 +5,36 @@ Keyword-only functions that take the session; the calling service owns the trans
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.db.models import ArticleRow, DebateRow, MotionDraftRow, SignupRow
+from bot.db.models import (
+    ArticleRow,
+    ClockRow,
+    DebateRow,
+    DebaterRow,
+    FormatRow,
+    GuildSettingsRow,
+    MotionDraftRow,
+    SignupRow,
+    SpeechRow,
+)
 from bot.db.writer import Batch
+from bot.domain.clock import Clock, ClockState
 from bot.domain.debate import Debate, DebateState, Preference, Signup
 from bot.domain.drafts import Draft, DraftState, StoredArticle
+from bot.domain.guilds import GuildSettings, TurnMode
+from bot.domain.sides import Assignment, Side, Sides
 from bot.domain.thesis import Article, Candidate
+from bot.domain.turns import Lineup, Speech
 
 
 def _utc(moment: datetime) -> datetime:
@@ -79,6 +94,12 @@ async def get_debate(session: AsyncSession, *, guild_id: int, debate_id: int) ->
     """A debate of this server by id."""
     query = select(DebateRow).where(DebateRow.id == debate_id, DebateRow.guild_id == guild_id)
     row = (await session.exec(query)).first()
+    return _debate(row) if row else None
+
+
+async def debate_by_id(session: AsyncSession, *, debate_id: int) -> Debate | None:
+    """A debate by id, whatever its server (for the dispatcher, which has only the id)."""
+    row = await session.get(DebateRow, debate_id)
     return _debate(row) if row else None
 
 
@@ -303,3 +324,321 @@ async def save_draft(session: AsyncSession, *, draft: Draft) -> None:
         .where(col(MotionDraftRow.id) == draft.id)
         .values(chosen=draft.chosen, state=draft.state.value, debate_id=draft.debate_id)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Started debates: sides, clock, transcript
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRecord:
+    """A started debate's clock with where it is shown and the seed of its side draw."""
+
+    debate_id: int
+    clock: Clock
+    seed: int
+    started_at: datetime
+    thread_id: int | None = None
+    companion_id: int | None = None
+    stage_id: int | None = None
+    phase_message_id: int | None = None
+    shown_version: int = -1
+
+
+def _clock_record(row: ClockRow) -> ClockRecord:
+    clock = Clock(
+        phase_index=row.phase_index,
+        state=ClockState(row.state),
+        deadline=_utc(row.deadline) if row.deadline else None,
+        remaining=timedelta(milliseconds=row.remaining_ms)
+        if row.remaining_ms is not None
+        else None,
+        warnings_sent=tuple(row.warnings_sent),
+        extended_seconds=row.extended_seconds,
+        version=row.version,
+    )
+    return ClockRecord(
+        debate_id=row.debate_id,
+        clock=clock,
+        seed=row.seed,
+        started_at=_utc(row.started_at),
+        thread_id=row.thread_id,
+        companion_id=row.companion_id,
+        stage_id=row.stage_id,
+        phase_message_id=row.phase_message_id,
+        shown_version=row.shown_version,
+    )
+
+
+def _clock_values(clock: Clock) -> dict[str, Any]:
+    remaining = clock.remaining
+    return {
+        "phase_index": clock.phase_index,
+        "state": clock.state.value,
+        "deadline": clock.deadline,
+        "remaining_ms": round(remaining.total_seconds() * 1000) if remaining is not None else None,
+        "warnings_sent": list(clock.warnings_sent),
+        "extended_seconds": clock.extended_seconds,
+        "version": clock.version,
+    }
+
+
+async def add_clock(
+    session: AsyncSession,
+    *,
+    debate_id: int,
+    clock: Clock,
+    seed: int,
+    now: datetime,
+    stage_id: int | None = None,
+) -> ClockRecord:
+    """Store a debate's first clock."""
+    row = ClockRow(
+        debate_id=debate_id,
+        seed=seed,
+        started_at=now,
+        stage_id=stage_id,
+        shown_version=-1,
+        **_clock_values(clock),
+    )
+    session.add(row)
+    await session.flush()
+    return _clock_record(row)
+
+
+async def get_clock(
+    session: AsyncSession, *, debate_id: int, for_update: bool = False
+) -> ClockRecord | None:
+    """A started debate's clock; ``for_update`` locks its row until the commit."""
+    query = select(ClockRow).where(ClockRow.debate_id == debate_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.exec(query)).first()
+    return _clock_record(row) if row else None
+
+
+async def clock_in_thread(session: AsyncSession, *, thread_id: int) -> ClockRecord | None:
+    """The clock of the debate that runs in a thread."""
+    row = (await session.exec(select(ClockRow).where(ClockRow.thread_id == thread_id))).first()
+    return _clock_record(row) if row else None
+
+
+async def save_clock(session: AsyncSession, *, debate_id: int, clock: Clock) -> None:
+    """Write back a debate's clock."""
+    await session.exec(
+        update(ClockRow).where(col(ClockRow.debate_id) == debate_id).values(**_clock_values(clock))
+    )
+
+
+async def save_display(
+    session: AsyncSession,
+    *,
+    debate_id: int,
+    thread_id: int | None = None,
+    companion_id: int | None = None,
+    phase_message_id: int | None = None,
+    shown_version: int | None = None,
+) -> None:
+    """Remember where a debate is shown; arguments left None are kept."""
+    values = {
+        "thread_id": thread_id,
+        "companion_id": companion_id,
+        "phase_message_id": phase_message_id,
+        "shown_version": shown_version,
+    }
+    changes = {key: value for key, value in values.items() if value is not None}
+    if changes:
+        await session.exec(
+            update(ClockRow).where(col(ClockRow.debate_id) == debate_id).values(**changes)
+        )
+
+
+async def live_clocks(session: AsyncSession) -> list[tuple[int, str, ClockRecord]]:
+    """Every running or paused clock with its debate's guild and format: what a restart resumes."""
+    rows = await session.exec(
+        select(ClockRow, DebateRow.guild_id, DebateRow.format_key)
+        .join(DebateRow, col(DebateRow.id) == col(ClockRow.debate_id))
+        .where(col(ClockRow.state) != ClockState.FINISHED.value)
+    )
+    return [(guild_id, key, _clock_record(row)) for row, guild_id, key in rows]
+
+
+async def save_debaters(
+    session: AsyncSession, *, guild_id: int, debate_id: int, sides: Sides, now: datetime
+) -> None:
+    """Store the side draw: each member's side (None for a reserve), order and reason."""
+    order = {user: i for side in Side for i, user in enumerate(sides.team(side))}
+    session.add_all(
+        DebaterRow(
+            debate_id=debate_id,
+            guild_id=guild_id,
+            user_id=a.user_id,
+            side=a.side.value if a.side else None,
+            speaker_order=order.get(a.user_id, -1),
+            reason=a.reason[:200],
+            started_at=now,
+        )
+        for a in sides.assignments
+    )
+    await session.flush()
+
+
+async def lineup_of(session: AsyncSession, *, debate_id: int) -> Lineup:
+    """Each side's debaters in speaking order."""
+    rows = await session.exec(
+        select(DebaterRow.user_id, DebaterRow.side)
+        .where(DebaterRow.debate_id == debate_id, col(DebaterRow.side).is_not(None))
+        .order_by(col(DebaterRow.speaker_order))
+    )
+    teams: dict[str, list[int]] = {Side.FOR.value: [], Side.AGAINST.value: []}
+    for user, side in rows:
+        teams[side or ""].append(user)
+    return Lineup(tuple(teams[Side.FOR.value]), tuple(teams[Side.AGAINST.value]))
+
+
+async def debaters_of(session: AsyncSession, *, debate_id: int) -> tuple[Assignment, ...]:
+    """The side draw as stored: every assignment with its reason, in sign-up order."""
+    rows = await session.exec(
+        select(DebaterRow.user_id, DebaterRow.side, DebaterRow.reason)
+        .where(DebaterRow.debate_id == debate_id)
+        .order_by(col(DebaterRow.id))
+    )
+    return tuple(Assignment(u, Side(s) if s else None, r) for u, s, r in rows)
+
+
+async def recent_sides(
+    session: AsyncSession, *, guild_id: int, user_ids: Sequence[int], limit: int = 5
+) -> dict[int, tuple[Side, ...]]:
+    """Each member's sides in their last ``limit`` debates of the server, most recent first."""
+    if not user_ids:
+        return {}
+    rows = await session.exec(
+        select(DebaterRow.user_id, DebaterRow.side)
+        .where(
+            DebaterRow.guild_id == guild_id,
+            col(DebaterRow.user_id).in_(list(user_ids)),
+            col(DebaterRow.side).is_not(None),
+        )
+        .order_by(col(DebaterRow.started_at).desc(), col(DebaterRow.id).desc())
+    )
+    found: dict[int, list[Side]] = {}
+    for user, side in rows:
+        sides = found.setdefault(user, [])
+        if len(sides) < limit and side:
+            sides.append(Side(side))
+    return {user: tuple(sides) for user, sides in found.items()}
+
+
+def add_speech(
+    batch: Batch,
+    *,
+    debate_id: int,
+    message_id: int,
+    author_id: int,
+    side: Side | None,
+    phase_index: int,
+    posted_at: datetime,
+    text: str,
+) -> None:
+    """Store a message of the debate's transcript, when the batch commits."""
+    batch.later(
+        _INSERT_SPEECH,
+        {
+            "debate_id": debate_id,
+            "message_id": message_id,
+            "author_id": author_id,
+            "side": side.value if side else None,
+            "phase_index": phase_index,
+            "posted_at": posted_at,
+            "text": text,
+            "edits": [],
+        },
+    )
+
+
+_INSERT_SPEECH = insert(SpeechRow)
+
+
+async def edit_speech(session: AsyncSession, *, message_id: int, text: str, at: datetime) -> bool:
+    """Record a new text for a transcript message, keeping the old one; False if unknown."""
+    row = (await session.exec(select(SpeechRow).where(SpeechRow.message_id == message_id))).first()
+    if row is None:
+        return False
+    if row.text == text:
+        return True
+    edits = [*row.edits, {"at": at.isoformat(), "text": row.text}]
+    await session.exec(
+        update(SpeechRow).where(col(SpeechRow.id) == row.id).values(text=text, edits=edits)
+    )
+    return True
+
+
+async def transcript_of(session: AsyncSession, *, debate_id: int) -> list[Speech]:
+    """The debate's transcript in posting order."""
+    rows = await session.exec(
+        select(SpeechRow)
+        .where(SpeechRow.debate_id == debate_id)
+        .order_by(col(SpeechRow.posted_at), col(SpeechRow.id))
+    )
+    return [
+        Speech(
+            message_id=row.message_id,
+            author_id=row.author_id,
+            side=Side(row.side) if row.side else None,
+            phase_index=row.phase_index,
+            posted_at=_utc(row.posted_at),
+            text=row.text,
+            edits=tuple((e["at"], e["text"]) for e in row.edits),
+        )
+        for row in rows
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Server settings and custom formats
+
+
+async def guild_settings(session: AsyncSession, *, guild_id: int) -> GuildSettings:
+    """The server's settings, or the defaults."""
+    row = await session.get(GuildSettingsRow, guild_id)
+    if row is None:
+        return GuildSettings(guild_id)
+    return GuildSettings(guild_id, row.moderator_role_id, TurnMode(row.turns))
+
+
+async def save_guild_settings(session: AsyncSession, *, settings: GuildSettings) -> None:
+    """Store the server's settings."""
+    row = await session.get(GuildSettingsRow, settings.guild_id, with_for_update=True)
+    if row is None:
+        row = GuildSettingsRow(guild_id=settings.guild_id, turns=settings.turns.value)
+    row.moderator_role_id = settings.moderator_role_id
+    row.turns = settings.turns.value
+    session.add(row)
+    await session.flush()
+
+
+async def custom_format_sources(session: AsyncSession, *, guild_id: int) -> dict[str, str]:
+    """The server's own formats as their TOML sources, by key."""
+    rows = await session.exec(
+        select(FormatRow.key, FormatRow.source)
+        .where(FormatRow.guild_id == guild_id)
+        .order_by(col(FormatRow.key))
+    )
+    return dict(rows.all())
+
+
+async def save_custom_format(
+    session: AsyncSession, *, guild_id: int, key: str, source: str, user_id: int, now: datetime
+) -> bool:
+    """Store a server's format, replacing one with the same key; True if it was new."""
+    query = select(FormatRow).where(FormatRow.guild_id == guild_id, FormatRow.key == key)
+    row = (await session.exec(query.with_for_update())).first()
+    created = row is None
+    if row is None:
+        row = FormatRow(
+            guild_id=guild_id, key=key, source=source, created_by=user_id, created_at=now
+        )
+    row.source, row.created_by, row.created_at = source, user_id, now
+    session.add(row)
+    await session.flush()
+    return created

@@ -10,7 +10,9 @@ reads the time; callers pass ``now``.
 ``TRANSITIONS`` is the whole of what members may do. A move that is not in it raises
 ``IllegalClockMove`` and changes nothing; a move made against an older ``version`` raises
 ``StaleClock`` and changes nothing, so two moderators pressing at once cause exactly one
-transition. Every successful transition, ``on_due`` included, adds one to ``version``.
+transition. Every transition the buttons show (a new phase, a pause, a resume, an
+extension, the end) adds one to ``version``; a warning does not, so the buttons on a phase
+message stay valid after the warnings it gets.
 
     RUNNING --pause--> PAUSED --resume--> RUNNING
     RUNNING --yield/skip/deadline--> RUNNING (next phase) or FINISHED (after the last)
@@ -275,8 +277,7 @@ def on_due(clock: Clock, fmt: DebateFormat, now: datetime) -> tuple[Clock, list[
     if not passed:
         return clock, []
     sent = tuple(m for m in phase.warnings if m in clock.warnings_sent or m in passed)
-    after = replace(clock, warnings_sent=sent, version=clock.version + 1)
-    return after, [TimeWarning(clock.phase_index, min(passed))]
+    return replace(clock, warnings_sent=sent), [TimeWarning(clock.phase_index, min(passed))]
 
 
 def _left(clock: Clock, now: datetime) -> timedelta:

@@ -192,11 +192,17 @@ class Actor:
 
     user_id: int
     manages_server: bool = False
+    role_ids: frozenset[int] = frozenset()
 
 
-def may_moderate(debate: Debate, actor: Actor) -> bool:
-    """Moderators of a debate: members who manage the server, and the debate's creator."""
-    return actor.manages_server or actor.user_id == debate.creator_id
+def may_moderate(debate: Debate, actor: Actor, moderator_role_id: int | None = None) -> bool:
+    """Moderators of a debate: members who manage the server or hold the server's
+    moderator role, and the debate's creator."""
+    return (
+        actor.manages_server
+        or actor.user_id == debate.creator_id
+        or (moderator_role_id is not None and moderator_role_id in actor.role_ids)
+    )
 
 
 def apply(debate: Debate, event: DebateEvent, now: datetime) -> Debate:

@@ -5,7 +5,7 @@ Each is one transaction: load, apply one domain rule, save, return what happened
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -24,9 +24,9 @@ from bot.domain.errors import (
     DraftNotFound,
     NoDebateHere,
     NotModerator,
-    UnknownFormat,
 )
 from bot.domain.formats import DebateFormat
+from bot.services.formats import FormatCatalog
 
 Clock = Callable[[], datetime]
 
@@ -47,32 +47,20 @@ class DebateService:
         self,
         db: Database,
         writer: BatchWriter,
-        formats: Mapping[str, DebateFormat],
+        formats: FormatCatalog,
         clock: Clock,
     ) -> None:
         self._db = db
         self._writer = writer
-        self._formats = dict(formats)
+        self.formats = formats
         self._clock = clock
-
-    @property
-    def format_keys(self) -> tuple[str, ...]:
-        """Every format a debate can use, by key."""
-        return tuple(self._formats)
-
-    def format(self, key: str) -> DebateFormat:
-        """The format with that key, or ``UnknownFormat``."""
-        try:
-            return self._formats[key.strip().lower()]
-        except KeyError:
-            raise UnknownFormat(key, self.format_keys) from None
 
     async def create(
         self, *, guild_id: int, channel_id: int, creator_id: int, motion: str, format_key: str
     ) -> LobbySnapshot:
         """Open a debate's lobby in a channel that has no active debate."""
         text = rules.clean_motion(motion)
-        fmt = self.format(format_key)
+        fmt = await self.formats.get(guild_id, format_key)
 
         async def store(session: AsyncSession) -> Debate:
             return await repo.add_debate(
@@ -117,7 +105,8 @@ class DebateService:
         if draft is None:
             raise DraftNotFound(draft_id)
         drafts.require_open(draft, user_id)  # the answer a used draft deserves, before any other
-        return await self._open(draft.channel_id, self.format(draft.format_key), store)
+        fmt = await self.formats.get(guild_id, draft.format_key)
+        return await self._open(draft.channel_id, fmt, store)
 
     async def _open(
         self,
@@ -220,11 +209,11 @@ class DebateService:
         if found is None:
             raise DebateNotFound(debate_id)
         debate, signups = found
-        fmt = self.format(debate.format_key)
+        fmt = await self.formats.resolve(session, guild_id, debate.format_key)
         return LobbySnapshot(debate, Lobby(debate.id, debate.state, fmt.max_debaters, signups), fmt)
 
     async def _with_lobby(self, session: AsyncSession, debate: Debate) -> LobbySnapshot:
-        fmt = self.format(debate.format_key)
+        fmt = await self.formats.resolve(session, debate.guild_id, debate.format_key)
         signups = await repo.signups_of(session, debate_id=debate.id)
         return LobbySnapshot(debate, Lobby(debate.id, debate.state, fmt.max_debaters, signups), fmt)
 

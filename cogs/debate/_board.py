@@ -13,6 +13,7 @@ import logging
 
 import discord
 
+from bot.domain.debate import DebateState
 from bot.services.debates import DebateService
 from cogs.debate._render import lobby_embed
 from cogs.debate._views import lobby_view
@@ -50,7 +51,7 @@ class LobbyBoard:
             while debate_id in self._stale:
                 self._stale.discard(debate_id)
                 snapshot = await self._debates.snapshot(guild_id=guild_id, debate_id=debate_id)
-                view = lobby_view(debate_id) if snapshot.debate.state.is_active else None
+                view = lobby_view(debate_id) if snapshot.debate.state is DebateState.LOBBY else None
                 await asyncio.gather(
                     message.edit(embed=lobby_embed(snapshot), view=view),
                     asyncio.sleep(EDIT_INTERVAL),

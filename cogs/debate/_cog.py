@@ -14,12 +14,14 @@ from bot.app import Agora
 from bot.articles.errors import TooLarge
 from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
+from bot.domain.clock import ClockEvent
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
 from bot.ui.errors import guard
 from cogs.debate._board import LobbyBoard
+from cogs.debate._conductor import Conductor, actor_of
 from cogs.debate._drafts import (
     EDITED_MODAL,
     PASTE_MODAL,
@@ -46,7 +48,7 @@ def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
 
 
 def _actor(interaction: discord.Interaction[Any]) -> Actor:
-    return Actor(interaction.user.id, manages_server=interaction.permissions.manage_guild)
+    return actor_of(interaction.user, interaction.permissions)
 
 
 @app_commands.guild_only()
@@ -58,10 +60,16 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         self.debates = bot.services.debates
         self.articles = bot.services.articles
         self.board = LobbyBoard(bot, self.debates)
+        self.conductor = Conductor(bot)
         super().__init__()
 
+    async def cog_load(self) -> None:
+        """Resume the running debates and serve their clocks."""
+        await self.conductor.begin()
+
     async def cog_unload(self) -> None:
-        """Finish pending lobby edits before going away."""
+        """Stop the clocks' dispatcher and finish pending lobby edits before going away."""
+        await self.conductor.end()
         await self.board.drain()
 
     @app_commands.command(name="new", description="Open a debate on a motion, or from an article.")
@@ -84,7 +92,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         given = [n for n, v in (("motion", motion), ("article", article), ("file", file)) if v]
         if len(given) > 1:
             raise TooManySources(tuple(given))
-        fmt = self.debates.format(format or DEFAULT_FORMAT)
+        fmt = await self.debates.formats.get(guild_id, format or DEFAULT_FORMAT)
         if motion is not None:
             await self._open_lobby(interaction, guild_id, channel_id, motion, fmt.key)
         elif article is None and file is None:
@@ -156,7 +164,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         self, interaction: discord.Interaction[Agora], current: str
     ) -> list[app_commands.Choice[str]]:
         typed = current.strip().lower()
-        formats = (self.debates.format(key) for key in self.debates.format_keys)
+        formats = await self.debates.formats.available(interaction.guild_id or 0)
         return [
             app_commands.Choice(name=f"{fmt.name}: {fmt.description}"[:100], value=fmt.key)
             for fmt in formats
@@ -176,6 +184,74 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         _, channel_id = _place(interaction)
         view = await self.articles.source(channel_id=channel_id)
         await interaction.response.send_message(embed=source_embed(view), ephemeral=True)
+
+    @app_commands.command(name="start", description="Start the debate in this channel.")
+    @app_commands.describe(
+        devils_advocate="Put members on the side they did not choose (default: the format's).",
+        stage="A stage channel: I invite each speaker up in turn.",
+    )
+    async def start(
+        self,
+        interaction: discord.Interaction[Agora],
+        devils_advocate: bool = False,
+        stage: discord.StageChannel | None = None,
+    ) -> None:
+        """Draw sides and start the clock of the channel's debate (moderators only)."""
+        _, channel_id = _place(interaction)
+        snapshot = await self.debates.in_channel(channel_id=channel_id)
+        await self._start(interaction, snapshot.debate.id, devils_advocate, stage)
+
+    async def start_pressed(self, interaction: discord.Interaction[Any], debate_id: int) -> None:
+        """The lobby's Start button was pressed."""
+        await self._start(interaction, debate_id, False, None)
+
+    async def _start(
+        self,
+        interaction: discord.Interaction[Any],
+        debate_id: int,
+        devils_advocate: bool,
+        stage: discord.StageChannel | None,
+    ) -> None:
+        guild_id, _ = _place(interaction)
+        started = await self.bot.services.clocks.start(
+            guild_id=guild_id,
+            debate_id=debate_id,
+            actor=_actor(interaction),
+            devils_advocate=devils_advocate,
+            stage_id=stage.id if stage else None,
+        )
+        await interaction.response.defer(thinking=True)
+        debate = started.change.floor.debate
+        thread_id = await self.conductor.stage_debate(
+            started, debate.channel_id, debate.lobby_message_id
+        )
+        await interaction.followup.send(
+            f"Debate #{debate.id} has started: follow it in <#{thread_id}>.",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        if debate.lobby_message_id is not None:
+            self.board.refresh(
+                guild_id=guild_id,
+                debate_id=debate.id,
+                channel_id=debate.channel_id,
+                message_id=debate.lobby_message_id,
+            )
+
+    async def clock_move(
+        self, interaction: discord.Interaction[Any], debate_id: int, event: ClockEvent, version: int
+    ) -> None:
+        """A clock button was pressed."""
+        await self.conductor.move(interaction, debate_id, event, version)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Keep the floor and the transcript of debate threads."""
+        await self.conductor.heard(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Keep edits of transcript messages."""
+        await self.conductor.edited(payload)
 
     @app_commands.command(name="cancel", description="Cancel the debate in this channel.")
     async def cancel(self, interaction: discord.Interaction[Agora]) -> None:
@@ -315,7 +391,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
 
     async def _pasted(self, interaction: discord.Interaction[Any], format_key: str) -> None:
         guild_id, channel_id = _place(interaction)
-        fmt = self.debates.format(format_key)
+        fmt = await self.debates.formats.get(guild_id, format_key)
         text = modal_values(interaction.data).get("text", "").strip()
         files = modal_files(interaction.data)
         if bool(text) == bool(files):

@@ -28,6 +28,12 @@ class LobbyActions(Protocol):
         """Withdraw the clicking member."""
         ...
 
+    def start_pressed(
+        self, interaction: discord.Interaction[Any], debate_id: int
+    ) -> Awaitable[None]:
+        """Start the debate (moderators only)."""
+        ...
+
 
 def debate_cog(interaction: discord.Interaction[Any]) -> Any:
     """The debate cog, which handles every click of its messages."""
@@ -121,10 +127,43 @@ class LeaveButton(
         await guard(interaction, _actions(interaction).leave(interaction, self.debate_id))
 
 
+class StartButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"agora:start:(?P<debate>[0-9]{1,19})",
+):
+    """Start the debate: draw sides and run the clock (moderators only)."""
+
+    def __init__(self, debate_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Start",
+                style=discord.ButtonStyle.success,
+                custom_id=f"agora:start:{debate_id}",
+            )
+        )
+        self.debate_id = debate_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> StartButton:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["debate"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the press to the cog."""
+        await guard(interaction, _actions(interaction).start_pressed(interaction, self.debate_id))
+
+
 def lobby_view(debate_id: int) -> discord.ui.View:
-    """The row of buttons under an open lobby."""
+    """The buttons under an open lobby: join, leave, and the moderators' Start."""
     view = discord.ui.View(timeout=None)
     for preference in Preference:
         view.add_item(JoinButton(debate_id, preference))
     view.add_item(LeaveButton(debate_id))
+    view.add_item(StartButton(debate_id))
     return view

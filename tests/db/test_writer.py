@@ -15,6 +15,7 @@ from bot.domain.debate import Preference
 from bot.domain.errors import DomainError
 from bot.formats import builtin_formats
 from bot.services.debates import DebateService
+from bot.services.formats import FormatCatalog
 from tests.conftest import FakeClock
 
 
@@ -31,7 +32,7 @@ def writer(database: Database) -> BatchWriter:
 
 @pytest.fixture
 def service(database: Database, writer: BatchWriter, clock: FakeClock) -> DebateService:
-    return DebateService(database, writer, builtin_formats(), clock)
+    return DebateService(database, writer, FormatCatalog(database, builtin_formats(), clock), clock)
 
 
 async def open_debate(service: DebateService, channel: int = 2) -> int:
@@ -108,7 +109,9 @@ async def test_an_answer_means_the_write_is_committed(
     database: Database, clock: FakeClock, size: int
 ) -> None:
     writer = BatchWriter(database, max_batch=64)
-    service = DebateService(database, writer, builtin_formats(), clock)
+    service = DebateService(
+        database, writer, FormatCatalog(database, builtin_formats(), clock), clock
+    )
     ids = [await open_debate(service, channel) for channel in range(size // 6 + 1)]
     await asyncio.gather(
         *(

@@ -362,7 +362,8 @@ def test_any_history_keeps_the_clock_honest(
             assert clock is before
             continue
         changed = clock != before
-        assert clock.version == before.version + (1 if changed else 0)
+        warned = bool(happenings) and all(isinstance(h, TimeWarning) for h in happenings)
+        assert clock.version == before.version + (1 if changed and not warned else 0)
         assert bool(happenings) == changed
         assert clock.phase_index >= before.phase_index
         if clock.state is ClockState.RUNNING:

@@ -11,7 +11,7 @@ import pytest
 from bot.sandbox import Channel, Guild, LocalDiscord, Member, User
 from bot.sandbox.apispec import SpecValidator
 from bot.sandbox.records import Exchange
-from tests.conftest import BACKENDS, close_database, open_database
+from tests.conftest import BACKENDS, FakeClock, close_database, open_database
 from tests.support.harness import BotRunner, ErrorLogs
 
 MANAGE_GUILD = 1 << 5
@@ -81,7 +81,11 @@ async def runner(
     url = db.url.render_as_string(hide_password=False)
     connect_args = {"server_settings": {"search_path": schema}} if schema else None
     bot_runner = BotRunner(
-        local, database_url=url, dev_guild_id=world.guild.id, connect_args=connect_args
+        local,
+        database_url=url,
+        dev_guild_id=world.guild.id,
+        connect_args=connect_args,
+        clock=FakeClock(),
     )
     await bot_runner.start()
     try:

@@ -61,9 +61,9 @@ async def test_commands_are_synced_to_the_dev_server(
     local: LocalDiscord, world: World, runner: BotRunner
 ) -> None:
     commands = {c["name"]: c for c in local.commands(world.guild.id)}
-    assert set(commands) == {"debate"}
+    assert set(commands) == {"debate", "format", "settings"}
     subcommands = {o["name"] for o in commands["debate"]["options"]}
-    assert subcommands == {"new", "status", "source", "cancel"}
+    assert subcommands == {"new", "start", "status", "source", "cancel"}
     assert commands["debate"]["contexts"] == [0], "guild only"
 
 
@@ -79,6 +79,7 @@ async def test_lobby_fills_up_and_survives_a_restart(
         "Join Against",
         "Join either side",
         "Leave",
+        "Start",
     ]
     assert await runner.count(DebateRow) == 1
 
@@ -138,7 +139,7 @@ async def test_bad_motions_and_formats_are_explained_and_store_nothing(
     assert reply.ephemeral
     assert "The motion is empty" in reply.content
     # Discord's client refuses a longer motion before it reaches the bot: the limit is declared.
-    (debate,) = local.commands(world.guild.id)
+    debate = next(c for c in local.commands(world.guild.id) if c["name"] == "debate")
     new = next(o for o in debate["options"] if o["name"] == "new")
     motion_option = next(o for o in new["options"] if o["name"] == "motion")
     assert motion_option["max_length"] == 300
@@ -218,7 +219,7 @@ async def test_commands_in_direct_messages_are_refused(
 ) -> None:
     runner.dev_guild_id = None  # DMs see only global commands
     await runner.restart()
-    assert [c["name"] for c in local.commands()] == ["debate"]
+    assert sorted(c["name"] for c in local.commands()) == ["debate", "format", "settings"]
     with pytest.raises(PermissionError):  # Discord offers server-only commands nowhere else
         await local.slash(world.stranger, local.dm_channel(world.stranger), "debate new")
     handle = await local.slash(

@@ -15,6 +15,7 @@ from bot.domain.errors import DebateAlreadyActive, NoDebateHere, NotModerator
 from bot.formats import builtin_formats
 from bot.services.articles import ArticleService, NoArticle
 from bot.services.debates import DebateService
+from bot.services.formats import FormatCatalog
 from tests.conftest import FakeClock
 
 ARTICLE = """Schools should start later
@@ -39,7 +40,9 @@ def articles(database: Database, clock: FakeClock) -> ArticleService:
 
 @pytest.fixture
 def debates(database: Database, clock: FakeClock) -> DebateService:
-    return DebateService(database, BatchWriter(database), builtin_formats(), clock)
+    return DebateService(
+        database, BatchWriter(database), FormatCatalog(database, builtin_formats(), clock), clock
+    )
 
 
 async def propose(articles: ArticleService) -> int:

@@ -27,6 +27,7 @@ from bot.domain.errors import (
 )
 from bot.formats import builtin_formats
 from bot.services.debates import DebateService
+from bot.services.formats import FormatCatalog
 from tests.conftest import FakeClock
 
 GUILD, CHANNEL, CREATOR = 1_000, 2_000, 3_000
@@ -34,7 +35,9 @@ GUILD, CHANNEL, CREATOR = 1_000, 2_000, 3_000
 
 @pytest.fixture
 def service(database: Database, clock: FakeClock) -> DebateService:
-    return DebateService(database, BatchWriter(database), builtin_formats(), clock)
+    return DebateService(
+        database, BatchWriter(database), FormatCatalog(database, builtin_formats(), clock), clock
+    )
 
 
 async def count(database: Database, model: type[DebateRow] | type[SignupRow]) -> int:

@@ -13,12 +13,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func
 from sqlmodel import select
 
-from bot.app import Agora, Services
+from bot.app import Agora, Services, utcnow
 from bot.db.database import Database
 from bot.sandbox import LocalDiscord
 from bot.settings import Settings
@@ -37,8 +38,10 @@ class BotRunner:
         dev_guild_id: int | None,
         connect_args: dict[str, object] | None = None,
         allow_loopback_articles: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.local = local
+        self.clock = clock
         self.database_url = database_url
         self.dev_guild_id = dev_guild_id
         self.connect_args = connect_args
@@ -64,7 +67,9 @@ class BotRunner:
         settings = self.settings()
         self.db = Database(settings.database_url, connect_args=self.connect_args)
         await self.db.upgrade()
-        services = Services.build(self.db, allow_loopback=settings.article_fetch_allow_loopback)
+        services = Services.build(
+            self.db, self.clock or utcnow, allow_loopback=settings.article_fetch_allow_loopback
+        )
         bot = Agora(settings, services, guild_ready_timeout=0.05)
         await bot.login(self.local.token)
         self._task = asyncio.create_task(bot.connect(reconnect=True))
@@ -83,6 +88,15 @@ class BotRunner:
         if self.db is not None:
             await self.db.dispose()
         self.bot, self.db, self._task = None, None, None
+
+    def advance(self, seconds: float) -> None:
+        """Move the test clock on, and let the clocks' dispatcher look at it."""
+        advance = getattr(self.clock, "advance", None)
+        if advance is None:
+            raise RuntimeError("this bot runs on the wall clock")
+        advance(seconds)
+        if self.bot is not None:
+            self.bot.services.clocks.dispatcher.poke()
 
     async def count(self, model: Any) -> int:
         """How many rows the table of ``model`` holds now."""

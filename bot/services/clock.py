@@ -1,0 +1,463 @@
+"""Use cases of a running debate: start it, move its clock, keep its transcript.
+
+Theory of operation
+-------------------
+Every debate's clock is a row; ``Dispatcher`` is the one task that serves them all. It
+keeps a heap of (due time, debate, version) and sleeps until the earliest; when entries fall
+due it hands their debates to ``ClockService.tick``, which moves each clock in the shared
+group-commit transaction of ``BatchWriter`` and only then reports the changes to whoever
+announces them (the cog). A member's move (Yield, Pause, ...) goes through the same writer
+with the clock row locked, against the version the member's buttons showed, so two presses
+at once make one transition. After any change the debate's next due time is scheduled
+again; a heap entry whose version is no longer the debate's is ignored when it comes up.
+
+On start-up ``recover`` schedules every running clock from the database: a deadline that
+passed while the bot was down falls due at once and is announced with how late it came;
+paused clocks stay paused with their remaining time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.db import repository as repo
+from bot.db.database import Database
+from bot.db.repository import ClockRecord
+from bot.db.writer import Batch, BatchWriter
+from bot.domain import clock as timing
+from bot.domain import debate as rules
+from bot.domain.clock import Clock, ClockEvent, Finished, Happening
+from bot.domain.debate import Actor, Debate, DebateEvent
+from bot.domain.errors import DebateNotFound, NotModerator
+from bot.domain.formats import DebateFormat
+from bot.domain.guilds import GuildSettings
+from bot.domain.sides import Debater, Sides, assign_sides
+from bot.domain.turns import Lineup, NotStarted, NotYourTurn, Speech, floor, may_post
+from bot.services.formats import FormatCatalog
+
+log = logging.getLogger("agora.clock")
+
+Now = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """A started debate as the clock and its thread see it."""
+
+    debate: Debate
+    format: DebateFormat
+    record: ClockRecord
+    lineup: Lineup
+    settings: GuildSettings
+
+    @property
+    def clock(self) -> Clock:
+        """The debate's clock."""
+        return self.record.clock
+
+    def speakers(self) -> tuple[int, ...]:
+        """Who holds the floor now."""
+        if self.clock.state is timing.ClockState.FINISHED:
+            return ()
+        return floor(self.format, self.clock.phase_index, self.lineup)
+
+    def moderates(self, actor: Actor) -> bool:
+        """Whether the member moderates this debate."""
+        return rules.may_moderate(self.debate, actor, self.settings.moderator_role_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """A committed change of a clock, and what to announce."""
+
+    floor: Floor
+    happenings: tuple[Happening, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A debate that has just started: its first phase, and how sides were drawn."""
+
+    change: Change
+    sides: Sides
+
+
+class Dispatcher:
+    """One task that sleeps until the next clock falls due, for every debate."""
+
+    def __init__(self, now: Now) -> None:
+        self._now = now
+        self._heap: list[tuple[datetime, int, int]] = []
+        self._current: dict[int, tuple[datetime, int]] = {}
+        self._wake = asyncio.Event()
+
+    def schedule(self, debate_id: int, due: datetime | None, version: int) -> None:
+        """When the debate's clock is next due (None: not until a member moves it)."""
+        if due is None:
+            self._current.pop(debate_id, None)
+            return
+        self._current[debate_id] = (due, version)
+        heapq.heappush(self._heap, (due, debate_id, version))
+        if self._heap[0] == (due, debate_id, version):
+            self._wake.set()
+
+    def poke(self) -> None:
+        """Look at the heap again now (after a test moved its clock)."""
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        """How many debates have a due time."""
+        return len(self._current)
+
+    def _take_due(self, now: datetime) -> list[tuple[int, datetime]]:
+        due: list[tuple[int, datetime]] = []
+        while self._heap and self._heap[0][0] <= now:
+            when, debate_id, version = heapq.heappop(self._heap)
+            if self._current.get(debate_id) == (when, version):
+                del self._current[debate_id]
+                due.append((debate_id, when))
+        return due
+
+    async def run(self, fire: Callable[[list[tuple[int, datetime]]], Awaitable[None]]) -> None:
+        """Serve the heap until cancelled; ``fire`` gets the debates due and their due times."""
+        while True:
+            self._wake.clear()
+            due = self._take_due(self._now())
+            if due:
+                try:
+                    await fire(due)
+                except Exception:
+                    log.exception("The dispatcher failed to move %d clocks", len(due))
+                continue
+            timeout = (self._heap[0][0] - self._now()).total_seconds() if self._heap else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+
+Announce = Callable[[Change], Coroutine[Any, Any, None]]
+
+
+class ClockService:
+    """Starting debates, moving their clocks, and their transcripts."""
+
+    def __init__(self, db: Database, writer: BatchWriter, formats: FormatCatalog, now: Now) -> None:
+        self._db = db
+        self._writer = writer
+        self._formats = formats
+        self._now = now
+        self.dispatcher = Dispatcher(now)
+        self._threads: set[int] = set()
+        self._lateness: list[float] | None = None
+
+    # -- starting ---------------------------------------------------------------------------
+
+    async def start(
+        self,
+        *,
+        guild_id: int,
+        debate_id: int,
+        actor: Actor,
+        devils_advocate: bool = False,
+        stage_id: int | None = None,
+    ) -> Started:
+        """Draw sides, start the debate and its clock, in one transaction."""
+        now = self._now()
+        async with self._db.write() as session:
+            found = await repo.debate_with_signups(
+                session, guild_id=guild_id, debate_id=debate_id, for_update=True
+            )
+            if found is None:
+                raise DebateNotFound(debate_id)
+            debate, signups = found
+            settings = await repo.guild_settings(session, guild_id=guild_id)
+            if not rules.may_moderate(debate, actor, settings.moderator_role_id):
+                raise NotModerator("only a moderator may start")
+            fmt = await self._formats.resolve(session, guild_id, debate.format_key)
+            started = rules.apply(debate, DebateEvent.START, now)
+            history = await repo.recent_sides(
+                session, guild_id=guild_id, user_ids=[s.user_id for s in signups]
+            )
+            debaters = [
+                Debater.from_signup(s, recent_sides=history.get(s.user_id, ())) for s in signups
+            ]
+            sides = assign_sides(
+                debaters,
+                min_per_side=fmt.min_per_side,
+                max_per_side=fmt.max_per_side,
+                seed=secrets.randbits(32),
+                devils_advocate=devils_advocate or fmt.devils_advocate,
+            )
+            clock, happenings = timing.start(fmt, now)
+            await repo.save_debate(session, debate=started)
+            await repo.save_debaters(
+                session, guild_id=guild_id, debate_id=debate_id, sides=sides, now=now
+            )
+            record = await repo.add_clock(
+                session,
+                debate_id=debate_id,
+                clock=clock,
+                seed=sides.seed,
+                now=now,
+                stage_id=stage_id,
+            )
+        change = Change(Floor(started, fmt, record, Lineup.of(sides), settings), tuple(happenings))
+        self._schedule(change.floor)
+        return Started(change, sides)
+
+    # -- the clock --------------------------------------------------------------------------
+
+    async def move(
+        self,
+        *,
+        guild_id: int,
+        debate_id: int,
+        event: ClockEvent,
+        version: int,
+        actor: Actor,
+        extra_seconds: int = 0,
+    ) -> Change:
+        """A member's move on the clock, against the version their buttons showed."""
+
+        async def unit(batch: Batch) -> Change:
+            now = self._now()
+            here = await self._floor(batch.session, guild_id, debate_id, lock=True)
+            if event is ClockEvent.YIELD:
+                if not (actor.user_id in here.speakers() or here.moderates(actor)):
+                    raise NotYourTurn(f"{actor.user_id} does not hold the floor")
+            elif not here.moderates(actor):
+                raise NotModerator(f"only a moderator may {event.value}")
+            clock, happenings = timing.apply(
+                here.clock,
+                here.format,
+                event,
+                now,
+                expected_version=version,
+                extra_seconds=extra_seconds,
+            )
+            return await self._save(batch.session, here, clock, happenings, now)
+
+        change = await self._writer.run(unit)
+        self._schedule(change.floor)
+        return change
+
+    async def tick(self, due: list[tuple[int, datetime]]) -> list[Change]:
+        """Move every clock that fell due, in shared transactions; what changed."""
+
+        async def unit(batch: Batch, debate_id: int) -> Change | None:
+            now = self._now()
+            record = await repo.get_clock(batch.session, debate_id=debate_id, for_update=True)
+            if record is None:
+                return None
+            debate = await self._debate(batch.session, debate_id)
+            fmt = await self._formats.resolve(batch.session, debate.guild_id, debate.format_key)
+            clock, happenings = timing.on_due(record.clock, fmt, now)
+            if not happenings:
+                return None
+            here = await self._complete(batch.session, debate, fmt, record)
+            return await self._save(batch.session, here, clock, happenings, now)
+
+        def one(debate_id: int) -> Callable[[Batch], Awaitable[Change | None]]:
+            return lambda batch: unit(batch, debate_id)
+
+        results = await asyncio.gather(
+            *(self._writer.run(one(debate_id)) for debate_id, _ in due), return_exceptions=True
+        )
+        changes: list[Change] = []
+        for (debate_id, when), result in zip(due, results, strict=True):
+            if isinstance(result, BaseException):
+                log.error("Clock of debate %d could not move", debate_id, exc_info=result)
+                continue
+            if self._lateness is not None:
+                self._lateness.append((self._now() - when).total_seconds())
+            if result is not None:
+                changes.append(result)
+                self._schedule(result.floor)
+        return changes
+
+    async def run(self, announce: Announce) -> None:
+        """Serve every clock until cancelled, announcing each change."""
+
+        announcing: dict[int, asyncio.Task[None]] = {}
+
+        async def in_turn(change: Change, before: asyncio.Task[None] | None) -> None:
+            if before is not None:
+                await asyncio.wait([before])
+            try:
+                await announce(change)
+            finally:
+                debate_id = change.floor.debate.id
+                if announcing.get(debate_id) is asyncio.current_task():
+                    del announcing[debate_id]
+
+        async def fire(due: list[tuple[int, datetime]]) -> None:
+            for change in await self.tick(due):
+                # One debate's announcements go out in order; different debates' in parallel.
+                debate_id = change.floor.debate.id
+                before = announcing.get(debate_id)
+                announcing[debate_id] = asyncio.create_task(in_turn(change, before))
+
+        await self.dispatcher.run(fire)
+
+    def record_lateness(self) -> list[float]:
+        """Start keeping how late each due clock was moved, in seconds (for benchmarks)."""
+        self._lateness = []
+        return self._lateness
+
+    async def recover(self) -> list[Floor]:
+        """Schedule every running clock from the database; the floors whose phase message
+        lags behind their clock (a crash between a change and its announcement)."""
+        lagging: list[Floor] = []
+        async with self._db.read() as session:
+            for guild_id, key, record in await repo.live_clocks(session):
+                debate = await self._debate(session, record.debate_id)
+                fmt = await self._formats.resolve(session, guild_id, key)
+                here = await self._complete(session, debate, fmt, record)
+                if record.thread_id is not None:
+                    self._threads.add(record.thread_id)
+                self._schedule(here)
+                if record.shown_version < record.clock.version:
+                    lagging.append(here)
+        return lagging
+
+    async def shown(
+        self,
+        *,
+        debate_id: int,
+        version: int,
+        phase_message_id: int | None = None,
+        thread_id: int | None = None,
+        companion_id: int | None = None,
+    ) -> None:
+        """Remember which message shows which version of the clock, and the threads."""
+        if thread_id is not None:
+            self._threads.add(thread_id)
+
+        async def unit(batch: Batch) -> None:
+            await repo.save_display(
+                batch.session,
+                debate_id=debate_id,
+                thread_id=thread_id,
+                companion_id=companion_id,
+                phase_message_id=phase_message_id,
+                shown_version=version,
+            )
+
+        await self._writer.run(unit)
+
+    async def floor_of(self, *, guild_id: int, debate_id: int) -> Floor:
+        """The started debate as it is now, or ``NotStarted``."""
+        async with self._db.read() as session:
+            return await self._floor(session, guild_id, debate_id)
+
+    # -- the thread and its transcript -------------------------------------------------------
+
+    def is_debate_thread(self, channel_id: int) -> bool:
+        """Whether a channel is some started debate's thread (a cheap filter for messages)."""
+        return channel_id in self._threads
+
+    async def floor_in_thread(self, thread_id: int) -> Floor | None:
+        """The debate that runs in a thread, if any."""
+        async with self._db.read() as session:
+            record = await repo.clock_in_thread(session, thread_id=thread_id)
+            if record is None:
+                return None
+            debate = await self._debate(session, record.debate_id)
+            fmt = await self._formats.resolve(session, debate.guild_id, debate.format_key)
+            return await self._complete(session, debate, fmt, record)
+
+    async def speak(
+        self, *, thread_id: int, message_id: int, actor: Actor, text: str, posted_at: datetime
+    ) -> Floor | None:
+        """Keep a message in the transcript; ``NotYourTurn`` (nothing stored) if its author
+        may not post now, None if the thread is no debate's."""
+        here = await self.floor_in_thread(thread_id)
+        if here is None:
+            return None
+        allowed = may_post(
+            here.format, here.clock, here.lineup, actor.user_id, moderator=here.moderates(actor)
+        )
+        if not allowed:
+            raise NotYourTurn(f"{actor.user_id} may not post now")
+
+        async def unit(batch: Batch) -> None:
+            repo.add_speech(
+                batch,
+                debate_id=here.debate.id,
+                message_id=message_id,
+                author_id=actor.user_id,
+                side=here.lineup.side_of(actor.user_id),
+                phase_index=here.clock.phase_index,
+                posted_at=posted_at,
+                text=text,
+            )
+
+        await self._writer.run(unit)
+        return here
+
+    async def edited(self, *, message_id: int, text: str) -> bool:
+        """Record an edit of a transcript message; False if the message is not in one."""
+        async with self._db.write() as session:
+            return await repo.edit_speech(session, message_id=message_id, text=text, at=self._now())
+
+    async def transcript(self, *, debate_id: int) -> list[Speech]:
+        """The debate's stored transcript."""
+        async with self._db.read() as session:
+            return await repo.transcript_of(session, debate_id=debate_id)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _schedule(self, here: Floor) -> None:
+        due = timing.next_due(here.clock, here.format)
+        self.dispatcher.schedule(here.debate.id, due, here.clock.version)
+
+    async def _debate(self, session: AsyncSession, debate_id: int) -> Debate:
+        debate = await repo.debate_by_id(session, debate_id=debate_id)
+        if debate is None:
+            raise DebateNotFound(debate_id)
+        return debate
+
+    async def _complete(
+        self, session: AsyncSession, debate: Debate, fmt: DebateFormat, record: ClockRecord
+    ) -> Floor:
+        lineup = await repo.lineup_of(session, debate_id=debate.id)
+        settings = await repo.guild_settings(session, guild_id=debate.guild_id)
+        return Floor(debate, fmt, record, lineup, settings)
+
+    async def _floor(
+        self, session: AsyncSession, guild_id: int, debate_id: int, *, lock: bool = False
+    ) -> Floor:
+        debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
+        if debate is None:
+            raise DebateNotFound(debate_id)
+        record = await repo.get_clock(session, debate_id=debate_id, for_update=lock)
+        if record is None:
+            raise NotStarted(f"debate {debate_id} has no clock")
+        fmt = await self._formats.resolve(session, guild_id, debate.format_key)
+        return await self._complete(session, debate, fmt, record)
+
+    async def _save(
+        self,
+        session: AsyncSession,
+        here: Floor,
+        clock: Clock,
+        happenings: list[Happening],
+        now: datetime,
+    ) -> Change:
+        await repo.save_clock(session, debate_id=here.debate.id, clock=clock)
+        debate = here.debate
+        if any(isinstance(h, Finished) for h in happenings) and debate.state.is_active:
+            debate = rules.apply(debate, DebateEvent.FINISH, now)
+            await repo.save_debate(session, debate=debate)
+        after = replace(here, debate=debate, record=replace(here.record, clock=clock))
+        return Change(after, tuple(happenings))

@@ -1,0 +1,267 @@
+"""Runs started debates in Discord: the thread, the phase messages, the stage and the floor.
+
+Each phase change costs two REST calls: the new phase message is posted and the previous
+one loses its buttons. A warning is one message. Everything said here was committed to the
+database first; ``shown`` records which clock version the phase message shows, so a crash
+between the two is repaired at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC
+from typing import Any
+
+import discord
+
+from bot.app import Agora
+from bot.domain.clock import ClockEvent, Finished, PhaseStarted, TimeWarning
+from bot.domain.debate import Actor
+from bot.domain.guilds import TurnMode
+from bot.domain.turns import NotYourTurn, floor
+from bot.services.clock import Change, Floor, Started
+from cogs.debate._clock import (
+    EXTEND_SECONDS,
+    controls,
+    done_text,
+    mentions,
+    phase_text,
+    sides_embed,
+    warning_text,
+)
+
+log = logging.getLogger("agora.conductor")
+
+OUT_OF_TURN_MARK = "🔇"
+NOTICE_SECONDS = 8.0
+
+
+def actor_of(member: discord.abc.User, permissions: discord.Permissions | None) -> Actor:
+    """The acting member with their standing: Manage Server and their roles."""
+    roles = frozenset(r.id for r in getattr(member, "roles", ()))
+    manages = bool(permissions and permissions.manage_guild)
+    return Actor(member.id, manages_server=manages, role_ids=roles)
+
+
+class Conductor:
+    """Announces clock changes and keeps the floor in debate threads."""
+
+    def __init__(self, bot: Agora) -> None:
+        self.bot = bot
+        self.clocks = bot.services.clocks
+        self._task: asyncio.Task[None] | None = None
+
+    async def begin(self) -> None:
+        """Resume every running debate from the database, then serve the clocks."""
+        for here in await self.clocks.recover():
+            await self._repost(here)
+        self._task = asyncio.create_task(self.clocks.run(self.announce), name="clock-dispatcher")
+
+    async def end(self) -> None:
+        """Stop serving the clocks (the state is all in the database)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    # -- starting ----------------------------------------------------------------------------
+
+    async def stage_debate(self, started: Started, channel_id: int, lobby_id: int | None) -> int:
+        """Open the debate's thread and audience thread, announce sides and the first phase."""
+        here = started.change.floor
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            raise RuntimeError(f"channel {channel_id} is not a text channel")
+        name = f"Debate #{here.debate.id}: {here.debate.motion}"[:100]
+        if lobby_id is not None:
+            thread = await channel.create_thread(name=name, message=discord.Object(lobby_id))
+        else:
+            thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread)
+        companion = await channel.create_thread(
+            name=f"Audience · debate #{here.debate.id}"[:100],
+            type=discord.ChannelType.public_thread,
+        )
+        embed = sides_embed(here, started.sides)
+        embed.add_field(
+            name="Audience",
+            value=f"Talk in {companion.mention}: during a speech only the speaker posts here.",
+            inline=False,
+        )
+        await thread.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        first = next(h for h in started.change.happenings if isinstance(h, PhaseStarted))
+        message = await _post_phase(thread, here, first)
+        await self.clocks.shown(
+            debate_id=here.debate.id,
+            version=here.clock.version,
+            phase_message_id=message.id,
+            thread_id=thread.id,
+            companion_id=companion.id,
+        )
+        await self._stage(here, ())
+        return thread.id
+
+    # -- the clock ---------------------------------------------------------------------------
+
+    async def move(
+        self, interaction: discord.Interaction[Any], debate_id: int, event: ClockEvent, version: int
+    ) -> None:
+        """A clock button was pressed: move the clock, then show the result."""
+        assert interaction.guild_id is not None
+        before = await self.clocks.floor_of(guild_id=interaction.guild_id, debate_id=debate_id)
+        change = await self.clocks.move(
+            guild_id=interaction.guild_id,
+            debate_id=debate_id,
+            event=event,
+            version=version,
+            actor=actor_of(interaction.user, interaction.permissions),
+            extra_seconds=EXTEND_SECONDS if event is ClockEvent.EXTEND else 0,
+        )
+        here = change.floor
+        if _turns_page(change):
+            await interaction.response.edit_message(
+                content=done_text(here, before.clock.phase_index), view=None
+            )
+            await self._next_phase(change, previous=None)
+        else:
+            await interaction.response.edit_message(content=phase_text(here), view=controls(here))
+            await self.clocks.shown(debate_id=debate_id, version=here.clock.version)
+
+    async def announce(self, change: Change) -> None:
+        """Say what the dispatcher changed: a warning, or the next phase."""
+        here = change.floor
+        try:
+            if _turns_page(change):
+                await self._next_phase(change, previous=here.record.phase_message_id)
+                return
+            for happening in change.happenings:
+                if isinstance(happening, TimeWarning) and here.record.thread_id is not None:
+                    thread = self.bot.get_partial_messageable(here.record.thread_id)
+                    await thread.send(
+                        warning_text(here, happening.mark), allowed_mentions=mentions(here)
+                    )
+        except discord.HTTPException as error:
+            log.warning("Could not announce in debate %d: %s", here.debate.id, error)
+
+    async def _next_phase(self, change: Change, previous: int | None) -> None:
+        """Post the new phase message and take the buttons off the old one: two calls."""
+        here = change.floor
+        record = here.record
+        if record.thread_id is None:
+            return
+        thread = self.bot.get_partial_messageable(record.thread_id)
+        started = next((h for h in change.happenings if isinstance(h, PhaseStarted)), None)
+        finished = any(isinstance(h, Finished) for h in change.happenings)
+        message = await _post_phase(thread, here, started)
+        if previous is not None:
+            old_index = here.clock.phase_index - 1 if not finished else here.clock.phase_index
+            await thread.get_partial_message(previous).edit(
+                content=done_text(here, max(old_index, 0)), view=None
+            )
+        await self.clocks.shown(
+            debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
+        )
+        await self._stage(here, await self._previous_speakers(here))
+
+    async def _previous_speakers(self, here: Floor) -> tuple[int, ...]:
+        index = here.clock.phase_index - 1
+        return floor(here.format, index, here.lineup) if index >= 0 else ()
+
+    async def _repost(self, here: Floor) -> None:
+        """After a crash between a change and its announcement: show the current phase."""
+        record = here.record
+        if record.thread_id is None:
+            return
+        thread = self.bot.get_partial_messageable(record.thread_id)
+        try:
+            message = await _post_phase(thread, here)
+            if record.phase_message_id is not None:
+                await thread.get_partial_message(record.phase_message_id).edit(view=None)
+        except discord.HTTPException as error:
+            log.warning("Could not repost the phase of debate %d: %s", here.debate.id, error)
+            return
+        await self.clocks.shown(
+            debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
+        )
+
+    async def _stage(self, here: Floor, previous: tuple[int, ...]) -> None:
+        """On a stage: invite the speakers up and send the previous ones back to the audience."""
+        stage = here.record.stage_id
+        if stage is None:
+            return
+        now = here.speakers()
+        for user, suppress in [
+            *((u, True) for u in previous if u not in now),
+            *((u, False) for u in now),
+        ]:
+            try:
+                await self.bot.http.edit_voice_state(
+                    here.debate.guild_id, user, {"channel_id": stage, "suppress": suppress}
+                )
+            except discord.HTTPException as error:
+                log.info("Stage move of %d in debate %d failed: %s", user, here.debate.id, error)
+
+    # -- the floor in the thread ---------------------------------------------------------------
+
+    async def heard(self, message: discord.Message) -> None:
+        """A message in some channel: keep it in the transcript, or take it off the floor."""
+        if message.author.bot or message.guild is None:
+            return
+        if not self.clocks.is_debate_thread(message.channel.id):
+            return
+        permissions = (
+            message.channel.permissions_for(message.author)
+            if isinstance(message.author, discord.Member)
+            else None
+        )
+        actor = actor_of(message.author, permissions)
+        try:
+            await self.clocks.speak(
+                thread_id=message.channel.id,
+                message_id=message.id,
+                actor=actor,
+                text=message.content,
+                posted_at=message.created_at.astimezone(UTC),
+            )
+        except NotYourTurn:
+            await self._out_of_turn(message)
+
+    async def _out_of_turn(self, message: discord.Message) -> None:
+        here = await self.clocks.floor_in_thread(message.channel.id)
+        if here is None:
+            return
+        try:
+            if here.settings.turns is TurnMode.SOFT:
+                await message.add_reaction(OUT_OF_TURN_MARK)
+                return
+            await message.delete()
+            where = f" Talk in <#{here.record.companion_id}>." if here.record.companion_id else ""
+            await message.channel.send(
+                f"{message.author.mention}, only the member with the floor posts here during "
+                f"this phase.{where}",
+                delete_after=NOTICE_SECONDS,
+                allowed_mentions=discord.AllowedMentions(users=[message.author]),
+            )
+        except discord.HTTPException as error:
+            log.info("Could not keep the floor in debate %d: %s", here.debate.id, error)
+
+    async def edited(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A message was edited: if it is in a transcript, keep the new text and the old."""
+        if not self.clocks.is_debate_thread(payload.channel_id):
+            return
+        content = payload.data.get("content")
+        if isinstance(content, str):
+            await self.clocks.edited(message_id=payload.message_id, text=content)
+
+
+async def _post_phase(
+    thread: discord.abc.Messageable, here: Floor, started: PhaseStarted | None = None
+) -> discord.Message:
+    view = controls(here)
+    text = phase_text(here, started)
+    if view is None:
+        return await thread.send(text, allowed_mentions=mentions(here))
+    return await thread.send(text, view=view, allowed_mentions=mentions(here))
+
+
+def _turns_page(change: Change) -> bool:
+    return any(isinstance(h, PhaseStarted | Finished) for h in change.happenings)

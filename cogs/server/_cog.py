@@ -1,0 +1,77 @@
+"""Slash commands of a server's settings; the settings live in ``GuildService``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import Agora
+from bot.domain.guilds import TurnMode
+from cogs.server._access import require_manager
+from cogs.server._render import role_text, settings_embed, turns_text
+
+
+def _guild_id(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
+    """Show and change how Agora runs debates in this server."""
+
+    def __init__(self, bot: Agora) -> None:
+        self.guilds = bot.services.guilds
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        """Every setting is for members who manage the server."""
+        require_manager(interaction, "see or change Agora's settings")
+        return True
+
+    @app_commands.command(name="show", description="Show Agora's settings for this server.")
+    async def show(self, interaction: discord.Interaction[Agora]) -> None:
+        """The moderator role and the turn mode, to the member who asked."""
+        settings = await self.guilds.get(_guild_id(interaction))
+        await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+
+    @app_commands.command(
+        name="moderator-role", description="Let a role moderate every debate (leave empty: none)."
+    )
+    @app_commands.describe(role="Members with this role moderate every debate; omit to clear.")
+    async def moderator_role(
+        self, interaction: discord.Interaction[Agora], role: discord.Role | None = None
+    ) -> None:
+        """Set or clear the server's moderator role."""
+        guild_id = _guild_id(interaction)
+        if role is not None and role.is_default():
+            await interaction.response.send_message(
+                "@everyone cannot be the moderator role: that would let every member cancel "
+                "any debate. Pick a role you give to moderators.",
+                ephemeral=True,
+            )
+            return
+        settings = await self.guilds.set_moderator_role(guild_id, role.id if role else None)
+        await interaction.response.send_message(
+            role_text(settings.moderator_role_id), ephemeral=True
+        )
+
+    @app_commands.command(name="turns", description="Choose what happens to out-of-turn messages.")
+    @app_commands.describe(mode="strict removes them with a notice; soft marks them.")
+    @app_commands.choices(
+        mode=[
+            app_commands.Choice(name="strict: remove them, with a short notice", value="strict"),
+            app_commands.Choice(name="soft: keep them, marked with a reaction", value="soft"),
+        ]
+    )
+    async def turns(
+        self, interaction: discord.Interaction[Agora], mode: app_commands.Choice[str]
+    ) -> None:
+        """Set the server's turn mode."""
+        settings = await self.guilds.set_turns(_guild_id(interaction), TurnMode(mode.value))
+        await interaction.response.send_message(turns_text(settings.turns), ephemeral=True)

@@ -1,0 +1,46 @@
+"""How a server's settings read in Discord."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.domain.guilds import GuildSettings, TurnMode
+
+BRAND = discord.Colour(0x7C3AED)
+
+TURN_MODES = {
+    TurnMode.STRICT: (
+        "a message posted out of turn in a debate's thread is removed, and its author gets "
+        "a short notice pointing to the audience thread"
+    ),
+    TurnMode.SOFT: (
+        "a message posted out of turn in a debate's thread stays, marked with a reaction"
+    ),
+}
+NO_ROLE = "only a debate's creator and members with Manage Server moderate it"
+
+
+def role_text(role_id: int | None) -> str:
+    """Who moderates debates, as one sentence."""
+    if role_id is None:
+        return f"No moderator role: {NO_ROLE}."
+    return (
+        f"Members with <@&{role_id}> moderate every debate (start, run and cancel it), "
+        "besides its creator and members with Manage Server."
+    )
+
+
+def turns_text(mode: TurnMode) -> str:
+    """What the turn mode does, as one sentence."""
+    return f"Turns are **{mode.value}**: {TURN_MODES[mode]}."
+
+
+def settings_embed(settings: GuildSettings) -> discord.Embed:
+    """The server's settings, each with what it does."""
+    embed = discord.Embed(title="Agora settings for this server", colour=BRAND)
+    embed.add_field(
+        name="Moderator role", value=role_text(settings.moderator_role_id), inline=False
+    )
+    embed.add_field(name="Speaking turns", value=turns_text(settings.turns), inline=False)
+    embed.set_footer(text="Change them with /settings moderator-role and /settings turns")
+    return embed
