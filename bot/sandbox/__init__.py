@@ -15,6 +15,7 @@ from bot.sandbox.models import (
     Role,
     ScheduledEvent,
     User,
+    VoiceState,
 )
 from bot.sandbox.records import Exchange
 
@@ -35,4 +36,5 @@ __all__ = [
     "Role",
     "ScheduledEvent",
     "User",
+    "VoiceState",
 ]

@@ -18,6 +18,7 @@ to reconnect and logs errors.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
@@ -27,7 +28,16 @@ from aiohttp import web
 from bot.sandbox.gateway import Gateway, Session
 from bot.sandbox.interactions import Actor, FileSpec, InteractionDesk, InteractionHandle
 from bot.sandbox.messages import MessageDraft
-from bot.sandbox.models import BOT_PERMISSIONS, Channel, Guild, Member, Message, Role, User
+from bot.sandbox.models import (
+    BOT_PERMISSIONS,
+    Channel,
+    Guild,
+    Member,
+    Message,
+    Role,
+    User,
+    VoiceState,
+)
 from bot.sandbox.models import ScheduledEvent as ScheduledEvent
 from bot.sandbox.records import Exchange
 from bot.sandbox.rest import Fault, RestApi
@@ -53,11 +63,21 @@ class LocalDiscord:
         bot_name: str = "Agora",
         bucket_limit: int = 50,
         bucket_window: float = 1.0,
+        keep_messages: int | None = None,
+        keep_exchanges: int | None = None,
     ) -> None:
+        """Build a stopped emulator; ``start()`` (or ``async with``) serves it.
+
+        For long runs, ``keep_messages`` keeps only the most recent messages of each
+        channel and ``keep_exchanges`` only the most recent REST exchanges (0: none);
+        ``request_counts()`` counts every request regardless.
+        """
+        if keep_exchanges is not None and keep_exchanges < 0:
+            raise ValueError("keep_exchanges must be 0 or more (or None to keep them all)")
         self.token = token
         self.shard_count = shards
         self.notifier = Notifier()
-        self.world = World(bot_name=bot_name)
+        self.world = World(bot_name=bot_name, keep_messages=keep_messages)
         self.gateway = Gateway(
             self.world, self.notifier, token=token, heartbeat_interval=heartbeat_interval
         )
@@ -73,6 +93,7 @@ class LocalDiscord:
             on_exchange=on_exchange,
             bucket_limit=bucket_limit,
             bucket_window=bucket_window,
+            keep_exchanges=keep_exchanges,
         )
         self._runner: web.AppRunner | None = None
         self._base = ""
@@ -230,6 +251,40 @@ class LocalDiscord:
             raise ValueError(f"#{channel.name} is not in the member's guild")
         return self.world.create_message(channel, user, MessageDraft(content=content), [])
 
+    def edit_said(self, message: Message, content: str) -> Message:
+        """Edit a member's (or DM user's) message, as they would; dispatches MESSAGE_UPDATE."""
+        if message.author_id == self.world.bot.id:
+            raise ValueError("the bot edits its own messages through the REST API")
+        if self.world.messages.get(message.id) is not message:
+            raise KeyError(f"message {message.id} was deleted or forgotten")
+        return self.world.edit_message(message, MessageDraft(content=content), [])
+
+    def react(self, member: Member | User, message: Message, emoji: str) -> None:
+        """Add a member's reaction ("🔇", or "name:id" for a custom emoji) to a message."""
+        user = member.user if isinstance(member, Member) else member
+        self.world.add_reaction(message, user, self.world.check_emoji(emoji))
+
+    # --------------------------------------------------------------- voice
+
+    def join_voice(self, member: Member, channel: Channel) -> VoiceState:
+        """Put a member in a voice or stage channel; on a stage they join the audience.
+
+        A member already in voice moves. Dispatches VOICE_STATE_UPDATE.
+        """
+        return self.world.join_voice(member, channel)
+
+    def leave_voice(self, member: Member) -> None:
+        """Take a member out of voice (no-op when not in voice); dispatches the update."""
+        self.world.leave_voice(member)
+
+    def request_to_speak(self, member: Member) -> VoiceState:
+        """Raise the hand of a member in a stage's audience (``ValueError`` if not on one)."""
+        return self.world.request_to_speak(member)
+
+    def voice_state(self, guild_id: int, user_id: int) -> VoiceState | None:
+        """The user's voice state in the guild, or None when they are not in voice."""
+        return self.world.guilds[guild_id].voice_states.get(user_id)
+
     def dm_channel(self, user: User) -> Channel:
         """The DM channel between the bot and a user."""
         return self.world.open_dm(user)
@@ -247,8 +302,8 @@ class LocalDiscord:
         return self.world.users[user_id]
 
     def messages(self, channel_id: int) -> list[Message]:
-        """Every message of a channel in order, ephemeral ones included."""
-        ids = self.world.channel_messages.get(channel_id, [])
+        """The channel's messages in order (ephemeral ones too; ``keep_messages`` caps them)."""
+        ids = self.world.channel_messages.get(channel_id, deque())
         return [self.world.messages[i] for i in ids]
 
     def message(self, message_id: int) -> Message:
@@ -278,8 +333,15 @@ class LocalDiscord:
 
     @property
     def exchanges(self) -> list[Exchange]:
-        """Every REST exchange so far, in order."""
-        return self.rest.exchanges
+        """The REST exchanges so far, in order (the latest ``keep_exchanges`` if capped)."""
+        return list(self.rest.exchanges)
+
+    def request_counts(self) -> Counter[str]:
+        """REST requests per route, keyed like ``"POST /channels/{channel_id}/messages"``.
+
+        Every request that matched a route is counted, even when exchanges are capped.
+        """
+        return Counter(self.rest.request_counts)
 
     @property
     def identify_count(self) -> int:

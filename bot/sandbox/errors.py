@@ -62,10 +62,12 @@ def unknown(kind: str) -> ApiError:
         "Member": 10007,
         "Message": 10008,
         "Role": 10011,
+        "Emoji": 10014,
         "User": 10013,
         "Webhook": 10015,
         "Interaction": 10062,
         "Application Command": 10063,
+        "Voice State": 10065,
         "Guild Scheduled Event": 10070,
         "Guild Scheduled Event User": 10071,
     }

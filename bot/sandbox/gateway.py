@@ -24,10 +24,13 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot.sandbox.state import (
+    INTENT_DIRECT_MESSAGE_REACTIONS,
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MEMBERS,
+    INTENT_GUILD_MESSAGE_REACTIONS,
     INTENT_GUILD_MESSAGES,
     INTENT_GUILD_SCHEDULED_EVENTS,
+    INTENT_GUILD_VOICE_STATES,
     INTENT_GUILDS,
     Payload,
     World,
@@ -77,6 +80,12 @@ def required_intent(event: str, guild_id: int | None) -> int:
         return INTENT_GUILD_SCHEDULED_EVENTS
     if event in _MESSAGE_EVENTS:
         return INTENT_DIRECT_MESSAGES if guild_id is None else INTENT_GUILD_MESSAGES
+    if event.startswith("MESSAGE_REACTION_"):
+        if guild_id is None:
+            return INTENT_DIRECT_MESSAGE_REACTIONS
+        return INTENT_GUILD_MESSAGE_REACTIONS
+    if event == "VOICE_STATE_UPDATE":
+        return INTENT_GUILD_VOICE_STATES
     return 0
 
 
@@ -260,7 +269,8 @@ class Gateway:
         elif op == REQUEST_GUILD_MEMBERS:
             self._request_members(connection.session, data)
         elif op in (PRESENCE_UPDATE, VOICE_STATE_UPDATE):
-            # Accepted like Discord does; the emulator models neither presence nor voice.
+            # Accepted like Discord does; the emulator models no presence and no voice
+            # connection (LocalDiscord.join_voice puts members, not the bot, in voice).
             pass
         else:
             connection.close_after_pending(4001, "Unknown opcode.")

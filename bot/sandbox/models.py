@@ -281,6 +281,52 @@ class Member:
 
 
 @dataclass(eq=False)
+class VoiceState:
+    """A member's presence in a voice or stage channel (on a stage, suppressed = audience)."""
+
+    guild_id: int
+    member: Member
+    channel_id: int
+    session_id: str
+    suppress: bool = False
+    # When the member raised their hand on a stage (epoch seconds), else None.
+    request_to_speak_timestamp: float | None = None
+    self_mute: bool = False
+    self_deaf: bool = False
+    self_video: bool = False
+    self_stream: bool = False
+
+    @property
+    def user_id(self) -> int:
+        """The member's user id."""
+        return self.member.user_id
+
+    def payload(self, *, in_guild_create: bool = False) -> dict[str, Any]:
+        """The state as a ``VoiceStateResponse`` (GUILD_CREATE lists it without guild/member)."""
+        data: dict[str, Any] = {
+            "channel_id": str(self.channel_id),
+            "user_id": str(self.user_id),
+            "session_id": self.session_id,
+            "deaf": self.member.deaf,
+            "mute": self.member.mute,
+            "self_deaf": self.self_deaf,
+            "self_mute": self.self_mute,
+            "self_video": self.self_video,
+            "self_stream": self.self_stream,
+            "suppress": self.suppress,
+            "request_to_speak_timestamp": (
+                None
+                if self.request_to_speak_timestamp is None
+                else iso(self.request_to_speak_timestamp)
+            ),
+        }
+        if not in_guild_create:
+            data["guild_id"] = str(self.guild_id)
+            data["member"] = self.member.payload()
+        return data
+
+
+@dataclass(eq=False)
 class Channel:
     """A guild channel, a thread or a DM channel."""
 
@@ -453,6 +499,11 @@ class Message:
     referenced: Message | None = None
     thread: Channel | None = None
     pinned: bool = False
+    # Emoji ("🔇", or "name:id" for a custom one) -> ids of the users who reacted, in the
+    # order the emoji were first added.
+    reactions: dict[str, set[int]] = field(default_factory=dict)
+    # The bot's user id: its reactions are the ones the payload marks ``me``.
+    bot_id: int | None = None
     # Bumped by every edit; lets tests wait for "the message after the bot's edit".
     revision: int = 0
 
@@ -498,6 +549,11 @@ class Message:
             data["nonce"] = self.nonce
         if self.thread is not None:
             data["thread"] = self.thread.payload()
+        if self.reactions:
+            data["reactions"] = [
+                reaction_payload(emoji, users, me=self.bot_id)
+                for emoji, users in self.reactions.items()
+            ]
         if self.referenced is not None:
             data["message_reference"] = {
                 "type": 0,
@@ -564,6 +620,7 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     events: dict[int, ScheduledEvent] = field(default_factory=dict)
+    voice_states: dict[int, VoiceState] = field(default_factory=dict)
     system_channel_id: int | None = None
     preferred_locale: str = "en-US"
     description: str | None = None
@@ -663,7 +720,9 @@ class Guild:
             data["approximate_presence_count"] = 0
         return data
 
-    def gateway_payload(self, members: list[Member], joined_at: float) -> dict[str, Any]:
+    def gateway_payload(
+        self, members: list[Member], joined_at: float, *, voice_states: bool = True
+    ) -> dict[str, Any]:
         """The guild as the gateway's ``GUILD_CREATE`` sends it (channels, members...)."""
         channels = [c for c in self.channels.values() if not c.is_thread]
         threads = [c for c in self.channels.values() if c.is_thread and not c.archived]
@@ -673,7 +732,11 @@ class Guild:
             "large": len(self.members) >= 250,
             "unavailable": False,
             "member_count": len(self.members),
-            "voice_states": [],
+            "voice_states": (
+                [v.payload(in_guild_create=True) for v in self.voice_states.values()]
+                if voice_states
+                else []
+            ),
             "members": [m.payload() for m in members],
             "channels": [c.payload() for c in channels],
             "threads": [c.payload() for c in threads],
@@ -690,6 +753,24 @@ class Guild:
             "max_stage_video_channel_users": 50,
             "version": 0,
         }
+
+
+def emoji_payload(emoji: str) -> dict[str, Any]:
+    """A stored emoji key ("🔇" or "name:id") as Discord's partial emoji object."""
+    name, _, ident = emoji.partition(":")
+    return {"id": ident or None, "name": name}
+
+
+def reaction_payload(emoji: str, users: set[int], *, me: int | None) -> dict[str, Any]:
+    """One entry of a message's ``reactions`` (a ``MessageReactionResponse``)."""
+    return {
+        "emoji": emoji_payload(emoji),
+        "count": len(users),
+        "count_details": {"burst": 0, "normal": len(users)},
+        "burst_colors": [],
+        "me_burst": False,
+        "me": me is not None and me in users,
+    }
 
 
 def _role_order(role: Role) -> tuple[int, int]:

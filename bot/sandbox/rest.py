@@ -14,9 +14,11 @@ import json
 import math
 import re
 import time
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import BodyPartReader, web
 
@@ -28,6 +30,8 @@ from bot.sandbox.records import Exchange
 from bot.sandbox.state import World
 
 JSON = "application/json"
+# Distinct emoji a message can carry.
+MAX_REACTIONS = 20
 NO_CONTENT = object()
 
 
@@ -132,6 +136,7 @@ class RestApi:
         on_exchange: Callable[[Exchange], None] | None,
         bucket_limit: int,
         bucket_window: float,
+        keep_exchanges: int | None = None,
     ) -> None:
         self.world = world
         self.desk = desk
@@ -139,7 +144,10 @@ class RestApi:
         self.gateway_url = gateway_url
         self.shard_count = shard_count
         self.on_exchange = on_exchange
-        self.exchanges: list[Exchange] = []
+        # The most recent exchanges (all of them when ``keep_exchanges`` is None); the
+        # counts per route are kept whatever the cap.
+        self.exchanges: deque[Exchange] = deque(maxlen=keep_exchanges)
+        self.request_counts: Counter[str] = Counter()
         self.errors: list[BaseException] = []
         self.faults: list[Fault] = []
         self.bucket_limit = bucket_limit
@@ -197,6 +205,8 @@ class RestApi:
             r("PATCH", chan + "/messages/{message_id}", self.edit_message),
             r("DELETE", chan + "/messages/{message_id}", self.delete_message),
             r("POST", chan + "/messages/{message_id}/threads", self.thread_from_message),
+            r("PUT", chan + "/messages/{message_id}/reactions/{emoji_name}/@me", self.react),
+            r("DELETE", chan + "/messages/{message_id}/reactions/{emoji_name}/@me", self.unreact),
             r("POST", chan + "/threads", self.create_thread),
             r("PUT", chan + "/thread-members/@me", self.join_thread),
             r("POST", chan + "/typing", self.typing),
@@ -207,6 +217,10 @@ class RestApi:
             r("PUT", guild + "/members/{user_id}/roles/{role_id}", self.add_member_role),
             r("DELETE", guild + "/members/{user_id}/roles/{role_id}", self.remove_member_role),
             r("GET", guild + "/roles", self.list_roles),
+            r("GET", guild + "/voice-states/@me", self.get_voice_state),
+            r("PATCH", guild + "/voice-states/@me", self.edit_voice_state),
+            r("GET", guild + "/voice-states/{user_id}", self.get_voice_state),
+            r("PATCH", guild + "/voice-states/{user_id}", self.edit_voice_state),
             r("GET", guild + "/scheduled-events", self.list_events),
             r("POST", guild + "/scheduled-events", self.create_event),
             r("GET", event, self.get_event),
@@ -227,6 +241,7 @@ class RestApi:
         try:
             body, uploads = await self._read_body(request)
             route, params = self._match(method, path)
+            self.request_counts[f"{route.method} {route.template}"] += 1
             self._apply_fault(method, path, headers)
             if not route.token_auth:
                 self._check_auth(request)
@@ -688,6 +703,28 @@ class RestApi:
         self.world.delete_message(message)
         return NO_CONTENT
 
+    def _emoji(self, request: ApiRequest) -> str:
+        # discord.py percent-encodes the emoji; decode it whether or not the router did.
+        return self.world.check_emoji(unquote(request.params["emoji_name"]))
+
+    async def react(self, request: ApiRequest) -> Any:
+        """``PUT .../messages/{id}/reactions/{emoji}/@me`` (a new emoji needs ADD_REACTIONS)."""
+        channel, message = self._own_message(request)
+        emoji = self._emoji(request)
+        self.world.require(channel, Perm.READ_MESSAGE_HISTORY)
+        if emoji not in message.reactions:
+            self.world.require(channel, Perm.ADD_REACTIONS)
+            if len(message.reactions) >= MAX_REACTIONS:
+                raise ApiError(400, 30010, f"Maximum number of reactions reached ({MAX_REACTIONS})")
+        self.world.add_reaction(message, self.world.bot, emoji)
+        return NO_CONTENT
+
+    async def unreact(self, request: ApiRequest) -> Any:
+        """``DELETE .../messages/{id}/reactions/{emoji}/@me``."""
+        _, message = self._own_message(request)
+        self.world.remove_reaction(message, self.world.bot, self._emoji(request))
+        return NO_CONTENT
+
     async def typing(self, request: ApiRequest) -> Any:
         """``POST /channels/{id}/typing``."""
         channel = self._channel(request)
@@ -831,6 +868,24 @@ class RestApi:
         """``GET /guilds/{id}/roles``."""
         guild = self._guild(request)
         return [r.payload() for r in sorted(guild.roles.values(), key=lambda r: r.position)]
+
+    # --------------------------------------------------------------- voice
+
+    def _voice_user(self, request: ApiRequest) -> int:
+        if "user_id" in request.params:
+            return request.snowflake("user_id")
+        return self.world.bot.id
+
+    async def get_voice_state(self, request: ApiRequest) -> Any:
+        """``GET /guilds/{id}/voice-states/{user_id|@me}``."""
+        guild = self._guild(request)
+        return self.world.voice_state(guild, self._voice_user(request)).payload()
+
+    async def edit_voice_state(self, request: ApiRequest) -> Any:
+        """``PATCH /guilds/{id}/voice-states/{user_id|@me}``: stage suppress and hand."""
+        guild = self._guild(request)
+        self.world.update_voice_state(guild, self._voice_user(request), request.body)
+        return NO_CONTENT
 
     # ---------------------------------------------------- scheduled events
 

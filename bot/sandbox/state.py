@@ -9,7 +9,9 @@ and ``changed`` (wakes tests waiting for a reply).
 from __future__ import annotations
 
 import re
+import secrets
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,7 @@ from bot.sandbox.models import (
     Role,
     ScheduledEvent,
     User,
+    VoiceState,
 )
 from bot.sandbox.snowflake import SnowflakeFactory, iso, parse_iso
 
@@ -40,14 +43,18 @@ Payload = dict[str, Any] | Callable[[int], dict[str, Any]]
 
 INTENT_GUILDS = 1 << 0
 INTENT_GUILD_MEMBERS = 1 << 1
+INTENT_GUILD_VOICE_STATES = 1 << 7
 INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_GUILD_MESSAGE_REACTIONS = 1 << 10
 INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_DIRECT_MESSAGE_REACTIONS = 1 << 13
 INTENT_MESSAGE_CONTENT = 1 << 15
 INTENT_GUILD_SCHEDULED_EVENTS = 1 << 16
 
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
 _ROLE_MENTION = re.compile(r"<@&(\d+)>")
 _COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
+_CUSTOM_EMOJI = re.compile(r"^(?:a:)?(\w{2,32}):(\d+)$")
 
 
 @dataclass(slots=True)
@@ -67,8 +74,13 @@ class World:
         *,
         bot_name: str = "Agora",
         clock: Callable[[], float] = time.time,
+        keep_messages: int | None = None,
     ) -> None:
+        if keep_messages is not None and keep_messages < 1:
+            raise ValueError("keep_messages must be at least 1 (or None to keep them all)")
         self.clock = clock
+        # At most this many most recent messages per channel are kept (None: all).
+        self.keep_messages = keep_messages
         self.ids = SnowflakeFactory(clock)
         self.application_id = self.ids.next()
         # Newer applications share their id with their bot user.
@@ -79,7 +91,7 @@ class World:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
-        self.channel_messages: dict[int, list[int]] = {}
+        self.channel_messages: dict[int, deque[int]] = {}
         self.files: dict[int, StoredFile] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
         self.command_overwrites: dict[int | None, int] = {}
@@ -221,7 +233,11 @@ class World:
         # a bot that wants the member list must request it (op 8).
         presences = intents & (1 << 8)
         members = list(guild.members.values()) if presences else [guild.members[self.bot.id]]
-        payload = guild.gateway_payload(members, self.joined_at[guild.id])
+        payload = guild.gateway_payload(
+            members,
+            self.joined_at[guild.id],
+            voice_states=bool(intents & INTENT_GUILD_VOICE_STATES),
+        )
         if joining:
             del payload["unavailable"]
         return payload
@@ -476,12 +492,17 @@ class World:
             tts=draft.tts,
             nonce=draft.nonce,
             referenced=referenced,
+            bot_id=self.bot.id,
         )
         if message.ephemeral and message.visible_to is None:
             # An ephemeral flag outside an interaction response is ignored by Discord.
             message.flags &= ~FLAG_EPHEMERAL
         self.messages[message.id] = message
-        self.channel_messages.setdefault(channel.id, []).append(message.id)
+        kept = self.channel_messages.setdefault(channel.id, deque())
+        kept.append(message.id)
+        if self.keep_messages is not None:
+            while len(kept) > self.keep_messages:
+                self._forget(kept.popleft())
         if not message.ephemeral:
             channel.last_message_id = message.id
             if channel.is_thread:
@@ -529,7 +550,7 @@ class World:
     def delete_message(self, message: Message) -> None:
         """Remove a message and dispatch MESSAGE_DELETE unless it was ephemeral."""
         self.messages.pop(message.id, None)
-        ids = self.channel_messages.get(message.channel_id, [])
+        ids = self.channel_messages.get(message.channel_id, deque())
         if message.id in ids:
             ids.remove(message.id)
         if not message.ephemeral:
@@ -538,6 +559,70 @@ class World:
                 data["guild_id"] = str(message.guild_id)
             self.emit("MESSAGE_DELETE", data, message.guild_id)
         self.changed()
+
+    def _forget(self, message_id: int) -> None:
+        # A message pushed out by ``keep_messages``: gone without an event, files too.
+        message = self.messages.pop(message_id, None)
+        if message is not None:
+            for attachment in message.attachments:
+                ident = str(attachment.get("id", ""))
+                if ident.isdigit():
+                    self.files.pop(int(ident), None)
+
+    # ----------------------------------------------------------- reactions
+
+    def check_emoji(self, emoji: str) -> str:
+        """The stored key of an emoji from a URL ("🔇", "name:id"), or 400 Unknown Emoji."""
+        custom = _CUSTOM_EMOJI.match(emoji)
+        if custom is not None:
+            return f"{custom.group(1)}:{custom.group(2)}"
+        # Anything else must be a unicode emoji; an ASCII-only name is a custom emoji
+        # sent without its id, which Discord does not know.
+        if not emoji or emoji.isascii() or len(emoji) > 32:
+            raise ApiError(400, 10014, "Unknown Emoji")
+        return emoji
+
+    def add_reaction(self, message: Message, user: User, emoji: str) -> None:
+        """Add a user's reaction (an emoji key) and dispatch MESSAGE_REACTION_ADD."""
+        users = message.reactions.setdefault(emoji, set())
+        if user.id in users:
+            return
+        users.add(user.id)
+        data = self._reaction_event(message, user, emoji)
+        if message.guild_id is not None:
+            member = self.guilds[message.guild_id].members.get(user.id)
+            if member is not None:
+                data["member"] = member.payload()
+            data["message_author_id"] = str(message.author_id)
+        self.emit("MESSAGE_REACTION_ADD", data, message.guild_id)
+        self.changed()
+
+    def remove_reaction(self, message: Message, user: User, emoji: str) -> None:
+        """Remove a user's reaction and dispatch MESSAGE_REACTION_REMOVE."""
+        users = message.reactions.get(emoji)
+        if users is None or user.id not in users:
+            return
+        users.discard(user.id)
+        if not users:
+            del message.reactions[emoji]
+        self.emit(
+            "MESSAGE_REACTION_REMOVE", self._reaction_event(message, user, emoji), message.guild_id
+        )
+        self.changed()
+
+    def _reaction_event(self, message: Message, user: User, emoji: str) -> dict[str, Any]:
+        name, _, ident = emoji.partition(":")
+        data: dict[str, Any] = {
+            "user_id": str(user.id),
+            "channel_id": str(message.channel_id),
+            "message_id": str(message.id),
+            "emoji": {"id": ident or None, "name": name},
+            "burst": False,
+            "type": 0,
+        }
+        if message.guild_id is not None:
+            data["guild_id"] = str(message.guild_id)
+        return data
 
     def attach_thread(self, message: Message, thread: Channel) -> None:
         """Mark a message as the start of a thread and dispatch MESSAGE_UPDATE."""
@@ -579,7 +664,7 @@ class World:
 
     def visible_messages(self, channel: Channel) -> list[Message]:
         """The channel's messages the bot can read (not other users' ephemeral ones)."""
-        ids = self.channel_messages.get(channel.id, [])
+        ids = self.channel_messages.get(channel.id, deque())
         return [self.messages[i] for i in ids if self.messages[i].visible_to is None]
 
     def open_dm(self, user: User) -> Channel:
@@ -654,6 +739,107 @@ class World:
         self.emit(event, channel.payload(), channel.guild_id)
         self.changed()
         return channel
+
+    # --------------------------------------------------------------- voice
+
+    def join_voice(self, member: Member, channel: Channel) -> VoiceState:
+        """Put a member in a voice or stage channel (on a stage, in the audience)."""
+        if channel.type not in VOICE_TYPES or channel.guild_id != member.guild_id:
+            raise ValueError(f"#{channel.name} is not a voice or stage channel of the guild")
+        guild = self.guilds[member.guild_id]
+        state = guild.voice_states.get(member.user_id)
+        if state is None:
+            state = VoiceState(member.guild_id, member, channel.id, secrets.token_hex(16))
+            guild.voice_states[member.user_id] = state
+        state.channel_id = channel.id
+        state.suppress = channel.type == ChannelType.GUILD_STAGE_VOICE
+        state.request_to_speak_timestamp = None
+        self._voice_update(state)
+        return state
+
+    def leave_voice(self, member: Member) -> None:
+        """Take a member out of voice (nothing happens if they are not in voice)."""
+        state = self.guilds[member.guild_id].voice_states.pop(member.user_id, None)
+        if state is None:
+            return
+        self.emit(
+            "VOICE_STATE_UPDATE",
+            {**state.payload(), "channel_id": None, "suppress": False},
+            member.guild_id,
+        )
+        self.changed()
+
+    def request_to_speak(self, member: Member) -> VoiceState:
+        """Raise a stage audience member's hand."""
+        state = self.guilds[member.guild_id].voice_states.get(member.user_id)
+        channel = None if state is None else self.channels[state.channel_id]
+        if state is None or channel is None or channel.type != ChannelType.GUILD_STAGE_VOICE:
+            raise ValueError(f"{member.name} is not on a stage")
+        state.request_to_speak_timestamp = self.clock()
+        self._voice_update(state)
+        return state
+
+    def voice_state(self, guild: Guild, user_id: int) -> VoiceState:
+        """The user's voice state in the guild, or Discord's 404 Unknown Voice State."""
+        self.member(guild, user_id)
+        state = guild.voice_states.get(user_id)
+        if state is None:
+            raise unknown("Voice State")
+        return state
+
+    def update_voice_state(self, guild: Guild, user_id: int, body: Any) -> None:
+        """Apply ``PATCH /guilds/{id}/voice-states/{user_id|@me}`` as Discord checks it.
+
+        ``channel_id`` must name the stage the member is in; changing someone's
+        ``suppress`` needs MUTE_MEMBERS, and so does the bot unsuppressing itself.
+        Only the bot's own state takes ``request_to_speak_timestamp``.
+        """
+        if not isinstance(body, dict):
+            raise ApiError(400, 50109, "The request body contains invalid JSON.")
+        own = user_id == self.bot.id
+        errors = FormErrors()
+        channel_id = _snowflake(body.get("channel_id"))
+        if channel_id is None:
+            errors.required(("channel_id",))
+        suppress = body.get("suppress")
+        if suppress is not None and not isinstance(suppress, bool):
+            errors.add(("suppress",), "BASE_TYPE_BAD_TYPE", "Must be either true or false.")
+        raised: float | None = None
+        if own and body.get("request_to_speak_timestamp") is not None:
+            when = self._event_time(body, "request_to_speak_timestamp", errors, required=False)
+            raised = None if when is None else when.timestamp()
+        errors.raise_if_any()
+        assert channel_id is not None
+        self.member(guild, user_id)
+        channel = guild.channels.get(channel_id)
+        if channel is None:
+            raise unknown("Channel")
+        if channel.type != ChannelType.GUILD_STAGE_VOICE:
+            raise ApiError(400, 50024, "Cannot execute action on this channel type")
+        state = guild.voice_states.get(user_id)
+        if state is None or state.channel_id != channel.id:
+            raise unknown("Voice State")
+        if own:
+            if suppress is False:
+                self.require(channel, Perm.MUTE_MEMBERS)
+            if raised is not None:
+                self.require(channel, Perm.REQUEST_TO_SPEAK)
+        else:
+            self.require(channel, Perm.MUTE_MEMBERS)
+        before = (state.suppress, state.request_to_speak_timestamp)
+        if suppress is not None:
+            state.suppress = suppress
+            if not own:
+                # Discord clears a raised hand when a moderator moves someone either way.
+                state.request_to_speak_timestamp = None
+        if own and "request_to_speak_timestamp" in body:
+            state.request_to_speak_timestamp = raised
+        if (state.suppress, state.request_to_speak_timestamp) != before:
+            self._voice_update(state)
+
+    def _voice_update(self, state: VoiceState) -> None:
+        self.emit("VOICE_STATE_UPDATE", state.payload(), state.guild_id)
+        self.changed()
 
     # ---------------------------------------------------- scheduled events
 
