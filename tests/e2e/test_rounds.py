@@ -10,6 +10,8 @@ import asyncio
 import re
 from typing import Any
 
+from sqlmodel import select
+
 from bot.db.models import ClockRow, DebateRow, DebaterRow, SpeechRow
 from bot.sandbox import LocalDiscord, Member, Message
 from tests.e2e.conftest import World
@@ -192,3 +194,96 @@ async def stored_speech(runner: BotRunner) -> Any:
             return await runner.one(SpeechRow)
         await asyncio.sleep(0.02)
     raise AssertionError("the speech was not stored")
+
+
+async def test_an_oxford_debate_on_a_stage_in_soft_mode(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    stage = local.add_channel(world.guild, "main-stage", type=13)
+    frank = local.add_member(world.guild, "frank")
+    settings = await local.slash(
+        world.admin, world.channel, "settings turns", options={"mode": "soft"}
+    )
+    assert (await settings.reply()).ephemeral
+
+    lobby = await lobby_with(
+        local, world, "oxford", {"for": [world.bob], "against": [], "either": []}
+    )
+    # Too few debaters: /debate start says how many more must join, and nothing starts.
+    early = await local.slash(world.alice, world.channel, "debate start")
+    refusal = await early.reply()
+    assert refusal.ephemeral
+    assert "1 more member must join" in refusal.content
+    assert await runner.count(ClockRow) == 0
+
+    for member, label in (
+        (world.carol, "Join For"),
+        (world.dave, "Join Against"),
+        (world.erin, "Join Against"),
+    ):
+        click = await local.click(member, local.message(lobby.id), lobby.button(label)["custom_id"])
+        await click.reply()
+    for member in (world.bob, world.carol, world.dave, world.erin, frank):
+        local.join_voice(member, stage)
+
+    handle = await local.slash(world.alice, world.channel, "debate start", options={"stage": stage})
+    (said,) = await handle.followups(1)
+    match = re.search(r"<#(\d+)>", said.content)
+    assert match, said.content
+    thread_id = int(match[1])
+    thread = local.channel(thread_id)
+    await eventually(lambda: local.message(lobby.id).buttons() == [])
+
+    opening = await phase_shows(local, thread_id, heading("Opening: For"))
+    assert f"<@{world.bob.user_id}> (For) has the floor" in opening.content
+    assert "protected first and last minute" in opening.content
+    await eventually(lambda: local.voice_state(world.guild.id, world.bob.user_id).suppress is False)  # type: ignore[union-attr]
+
+    # Soft mode: a message out of turn stays, marked; the speaker's words and edits are kept.
+    words = local.say(world.bob, thread, "Homework crowds out play.")
+    heckle = local.say(world.dave, thread, "Nonsense!")
+    await eventually(lambda: "🔇" in local.message(heckle.id).reactions)
+    await eventually(lambda: local.message(words.id) is not None)
+    local.edit_said(words, "Homework crowds out play and sleep.")
+
+    await press(local, world.alice, opening, "Skip")
+    against = await phase_shows(local, thread_id, heading("Opening: Against"))
+    assert f"<@{world.dave.user_id}> (Against) has the floor" in against.content
+    await eventually(
+        lambda: local.voice_state(world.guild.id, world.dave.user_id).suppress is False
+    )  # type: ignore[union-attr]
+    await eventually(lambda: local.voice_state(world.guild.id, world.bob.user_id).suppress is True)  # type: ignore[union-attr]
+
+    current = against
+    for name in ("Rebuttal: For", "Rebuttal: Against", "Audience questions"):
+        await press(local, world.alice, current, "Skip")
+        current = await phase_shows(local, thread_id, heading(name))
+    assert f"<@{world.carol.user_id}> (For)" not in current.content
+    assert "open to the audience" in current.content
+    question = local.say(frank, thread, "What about weekends?")
+
+    await press(local, world.admin, current, "End")
+    await eventually(
+        lambda: any("speeches are over" in m.content for m in thread_messages(local, thread_id))
+    )
+    assert (await runner.one(DebateRow)).state == "finished"
+
+    speeches = {row.message_id: row for row in await rows(runner, SpeechRow, 2)}
+    assert set(speeches) == {words.id, question.id}
+    kept = speeches[words.id]
+    assert (kept.author_id, kept.side, kept.phase_index) == (world.bob.user_id, "for", 0)
+    assert kept.text == "Homework crowds out play and sleep."
+    assert [e["text"] for e in kept.edits] == ["Homework crowds out play."]
+    asked = speeches[question.id]
+    assert (asked.author_id, asked.side, asked.phase_index) == (frank.user_id, None, 4)
+
+
+async def rows(runner: BotRunner, model: Any, count: int) -> list[Any]:
+    """Every row of ``model``, once there are ``count`` of them."""
+    assert runner.db is not None
+    for _ in range(250):
+        if await runner.count(model) == count:
+            async with runner.db.read() as session:
+                return list((await session.exec(select(model))).all())
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"expected {count} rows of {model.__name__}")
