@@ -41,6 +41,13 @@ CANNOT_POST = (
 )
 
 
+CANNOT_THREAD = (
+    "I could not open the debate's thread here, so I ended the debate. Give me the Create "
+    "Public Threads and Send Messages in Threads permissions in this channel, then open a "
+    "new debate."
+)
+
+
 def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
     if interaction.guild_id is None or interaction.channel_id is None:
         raise app_commands.NoPrivateMessage()
@@ -222,9 +229,21 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         )
         await interaction.response.defer(thinking=True)
         debate = started.change.floor.debate
-        thread_id = await self.conductor.stage_debate(
-            started, debate.channel_id, debate.lobby_message_id
-        )
+        try:
+            thread_id = await self.conductor.stage_debate(
+                started, debate.channel_id, debate.lobby_message_id
+            )
+        except discord.Forbidden:
+            # A debate nobody can follow would only run its clock into the void: end it.
+            await self.bot.services.clocks.move(
+                guild_id=guild_id,
+                debate_id=debate.id,
+                event=ClockEvent.END,
+                version=started.change.floor.clock.version,
+                actor=_actor(interaction),
+            )
+            await interaction.followup.send(CANNOT_THREAD, ephemeral=True)
+            return
         await interaction.followup.send(
             f"Debate #{debate.id} has started: follow it in <#{thread_id}>.",
             allowed_mentions=discord.AllowedMentions.none(),

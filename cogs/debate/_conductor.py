@@ -160,9 +160,9 @@ class Conductor:
         await self.clocks.shown(
             debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
         )
-        await self._stage(here, await self._previous_speakers(here))
+        await self._stage(here, self._previous_speakers(here))
 
-    async def _previous_speakers(self, here: Floor) -> tuple[int, ...]:
+    def _previous_speakers(self, here: Floor) -> tuple[int, ...]:
         index = here.clock.phase_index - 1
         return floor(here.format, index, here.lineup) if index >= 0 else ()
 

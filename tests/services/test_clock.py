@@ -266,3 +266,36 @@ async def test_the_transcript_keeps_the_floor_holders_words_and_their_edits(
     assert [text for _, text in speech.edits] == ["Homework is bad."]
     assert await club.count(SpeechRow) == 1
     assert await club.count(DebateRow) == 1
+
+
+async def test_a_paused_clock_stays_paused_across_a_restart_with_its_time(
+    database: Database, clock: FakeClock
+) -> None:
+    first = Club(database, clock)
+    debate_id = await first.lobby("quick", PAIR)
+    started = await first.clocks.start(guild_id=GUILD, debate_id=debate_id, actor=Actor(CREATOR))
+    clock.advance(20)
+    paused = await first.clocks.move(
+        guild_id=GUILD,
+        debate_id=debate_id,
+        event=ClockEvent.PAUSE,
+        version=started.change.floor.clock.version,
+        actor=Actor(CREATOR),
+    )
+    assert first.clocks.dispatcher.pending == 0
+    clock.advance(86_400)
+    again = Club(database, clock)
+    await again.clocks.recover()
+    assert again.clocks.dispatcher.pending == 0
+    here = await again.clocks.floor_of(guild_id=GUILD, debate_id=debate_id)
+    assert here.clock.state is ClockState.PAUSED
+    assert here.clock.remaining == timedelta(seconds=70)
+    resumed = await again.clocks.move(
+        guild_id=GUILD,
+        debate_id=debate_id,
+        event=ClockEvent.RESUME,
+        version=paused.floor.clock.version,
+        actor=Actor(CREATOR),
+    )
+    assert resumed.floor.clock.deadline == clock.now + timedelta(seconds=70)
+    assert again.clocks.dispatcher.pending == 1
