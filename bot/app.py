@@ -28,6 +28,7 @@ from bot.services.clock import ClockService
 from bot.services.debates import DebateService
 from bot.services.formats import FormatCatalog
 from bot.services.guilds import GuildService
+from bot.services.votes import VoteService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
 
@@ -50,6 +51,7 @@ class Services:
     clocks: ClockService
     formats: FormatCatalog
     guilds: GuildService
+    votes: VoteService
 
     @classmethod
     def build(
@@ -58,12 +60,14 @@ class Services:
         """The services over one database, sharing one group-commit writer."""
         writer = BatchWriter(db)
         formats = FormatCatalog(db, builtin_formats(), clock)
+        votes = VoteService(db, writer, formats, clock)
         return cls(
             debates=DebateService(db, writer, formats, clock),
             articles=ArticleService(db, clock, allow_loopback=allow_loopback),
-            clocks=ClockService(db, writer, formats, clock),
+            clocks=ClockService(db, writer, formats, clock, votes),
             formats=formats,
             guilds=GuildService(db),
+            votes=votes,
         )
 
 

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlmodel import Field, SQLModel
 
 metadata = SQLModel.metadata
@@ -200,6 +203,16 @@ class GuildSettingsRow(SQLModel, table=True):
     guild_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     moderator_role_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
     turns: str = Field(sa_column=Column(String(8), nullable=False))
+    debaters_may_vote: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    voter_role_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    voter_min_days: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    voters_in_voice: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class FormatRow(SQLModel, table=True):
@@ -214,3 +227,68 @@ class FormatRow(SQLModel, table=True):
     source: str = Field(sa_column=Column(Text, nullable=False))
     created_by: int = Field(sa_column=_snowflake())
     created_at: datetime = Field(sa_column=_utc())
+
+
+class PollRow(SQLModel, table=True):
+    """One of a debate's two audience votes (before and after) and whether it is open."""
+
+    __tablename__ = "poll"
+
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), primary_key=True)
+    )
+    phase: str = Field(sa_column=Column(String(4), primary_key=True))
+    state: str = Field(sa_column=Column(String(20), nullable=False))
+    opened_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    closes_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """When the clock closes it (None: a moderator or the debate's clock closes it)."""
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+
+
+class VoteRow(SQLModel, table=True):
+    """A member's current vote in one phase: one per member per phase."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("debate_id", "phase", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False)
+    )
+    phase: str = Field(sa_column=Column(String(4), nullable=False))
+    user_id: int = Field(sa_column=_snowflake())
+    choice: str = Field(sa_column=Column(String(10), nullable=False))
+    cast_at: datetime = Field(sa_column=_utc())
+
+
+class VoteChangeRow(SQLModel, table=True):
+    """Every vote ever cast, changes included, with its time."""
+
+    __tablename__ = "vote_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    phase: str = Field(sa_column=Column(String(4), nullable=False))
+    user_id: int = Field(sa_column=_snowflake())
+    choice: str = Field(sa_column=Column(String(10), nullable=False))
+    cast_at: datetime = Field(sa_column=_utc())
+
+
+class ResultRow(SQLModel, table=True):
+    """A debate's verdict with the tallies behind it: what ratings are computed from."""
+
+    __tablename__ = "result"
+
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), primary_key=True)
+    )
+    rule: str = Field(sa_column=Column(String(10), nullable=False))
+    winner: str | None = Field(default=None, sa_column=Column(String(8), nullable=True))
+    margin: float = Field(sa_column=Column(Float, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    tallies: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    """``{"pre": [for, against, undecided], "post": [...], "swing": {...}}``."""
+    decided_at: datetime = Field(sa_column=_utc())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
@@ -24,8 +24,12 @@ from bot.db.models import (
     FormatRow,
     GuildSettingsRow,
     MotionDraftRow,
+    PollRow,
+    ResultRow,
     SignupRow,
     SpeechRow,
+    VoteChangeRow,
+    VoteRow,
 )
 from bot.db.writer import Batch
 from bot.domain.clock import Clock, ClockState
@@ -35,6 +39,7 @@ from bot.domain.guilds import GuildSettings, TurnMode
 from bot.domain.sides import Assignment, Side, Sides
 from bot.domain.thesis import Article, Candidate
 from bot.domain.turns import Lineup, Speech
+from bot.domain.votes import Ballot, Choice, Verdict, VotePhase, VoteState
 
 
 def _utc(moment: datetime) -> datetime:
@@ -603,7 +608,15 @@ async def guild_settings(session: AsyncSession, *, guild_id: int) -> GuildSettin
     row = await session.get(GuildSettingsRow, guild_id)
     if row is None:
         return GuildSettings(guild_id)
-    return GuildSettings(guild_id, row.moderator_role_id, TurnMode(row.turns))
+    return GuildSettings(
+        guild_id,
+        row.moderator_role_id,
+        TurnMode(row.turns),
+        debaters_may_vote=row.debaters_may_vote,
+        voter_role_id=row.voter_role_id,
+        voter_min_days=row.voter_min_days,
+        voters_in_voice=row.voters_in_voice,
+    )
 
 
 async def save_guild_settings(session: AsyncSession, *, settings: GuildSettings) -> None:
@@ -613,6 +626,10 @@ async def save_guild_settings(session: AsyncSession, *, settings: GuildSettings)
         row = GuildSettingsRow(guild_id=settings.guild_id, turns=settings.turns.value)
     row.moderator_role_id = settings.moderator_role_id
     row.turns = settings.turns.value
+    row.debaters_may_vote = settings.debaters_may_vote
+    row.voter_role_id = settings.voter_role_id
+    row.voter_min_days = settings.voter_min_days
+    row.voters_in_voice = settings.voters_in_voice
     session.add(row)
     await session.flush()
 
@@ -642,3 +659,134 @@ async def save_custom_format(
     session.add(row)
     await session.flush()
     return created
+
+
+# ---------------------------------------------------------------------------------------------
+# Audience votes
+
+
+@dataclass(frozen=True, slots=True)
+class PollRecord:
+    """One of a debate's two votes as stored."""
+
+    debate_id: int
+    phase: VotePhase
+    state: VoteState
+    opened_at: datetime | None = None
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    message_id: int | None = None
+
+
+def _poll(row: PollRow) -> PollRecord:
+    return PollRecord(
+        debate_id=row.debate_id,
+        phase=VotePhase(row.phase),
+        state=VoteState(row.state),
+        opened_at=_utc(row.opened_at) if row.opened_at else None,
+        closes_at=_utc(row.closes_at) if row.closes_at else None,
+        closed_at=_utc(row.closed_at) if row.closed_at else None,
+        message_id=row.message_id,
+    )
+
+
+async def get_poll(
+    session: AsyncSession, *, debate_id: int, phase: VotePhase, for_update: bool = False
+) -> PollRecord | None:
+    """One of the debate's votes; ``for_update`` locks it until the commit."""
+    query = select(PollRow).where(PollRow.debate_id == debate_id, PollRow.phase == phase.value)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.exec(query)).first()
+    return _poll(row) if row else None
+
+
+async def save_poll(session: AsyncSession, *, poll: PollRecord) -> None:
+    """Insert or update one of the debate's votes."""
+    row = await session.get(PollRow, (poll.debate_id, poll.phase.value))
+    if row is None:
+        row = PollRow(debate_id=poll.debate_id, phase=poll.phase.value, state=poll.state.value)
+    row.state = poll.state.value
+    row.opened_at, row.closes_at, row.closed_at = poll.opened_at, poll.closes_at, poll.closed_at
+    row.message_id = poll.message_id
+    session.add(row)
+    await session.flush()
+
+
+async def polls_to_close(session: AsyncSession) -> list[PollRecord]:
+    """Open votes the clock closes: what a restart schedules again."""
+    rows = await session.exec(
+        select(PollRow).where(
+            PollRow.state == VoteState.OPEN.value, col(PollRow.closes_at).is_not(None)
+        )
+    )
+    return [_poll(row) for row in rows]
+
+
+def _upsert_vote(dialect: Any) -> Any:
+    statement = dialect.insert(VoteRow)
+    return statement.on_conflict_do_update(
+        index_elements=["debate_id", "phase", "user_id"],
+        set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at},
+    )
+
+
+_UPSERT_VOTE = {"postgresql": _upsert_vote(postgresql), "sqlite": _upsert_vote(sqlite)}
+_INSERT_VOTE_CHANGE = insert(VoteChangeRow)
+
+
+def save_vote(batch: Batch, *, debate_id: int, phase: VotePhase, ballot: Ballot) -> None:
+    """Store a member's vote (replacing their earlier one) and keep the change, at commit."""
+    values = {
+        "debate_id": debate_id,
+        "phase": phase.value,
+        "user_id": ballot.user_id,
+        "choice": ballot.choice.value,
+        "cast_at": ballot.cast_at,
+    }
+    batch.later(_UPSERT_VOTE[batch.session.get_bind().dialect.name], values)
+    batch.later(_INSERT_VOTE_CHANGE, values)
+
+
+async def votes_of(session: AsyncSession, *, debate_id: int, phase: VotePhase) -> dict[int, Choice]:
+    """Each member's current vote in one phase."""
+    rows = await session.exec(
+        select(VoteRow.user_id, VoteRow.choice).where(
+            VoteRow.debate_id == debate_id, VoteRow.phase == phase.value
+        )
+    )
+    return {user: Choice(choice) for user, choice in rows}
+
+
+async def voter_count(session: AsyncSession, *, debate_id: int, phase: VotePhase) -> int:
+    """How many members have voted in one phase."""
+    query = (
+        select(func.count())
+        .select_from(VoteRow)
+        .where(VoteRow.debate_id == debate_id, VoteRow.phase == phase.value)
+    )
+    count: int = (await session.exec(query)).one()
+    return count
+
+
+async def save_result(
+    session: AsyncSession,
+    *,
+    debate_id: int,
+    verdict: Verdict,
+    tallies: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store a debate's verdict and the tallies behind it."""
+    session.add(
+        ResultRow(
+            debate_id=debate_id,
+            rule=verdict.rule.value,
+            winner=verdict.winner.value if verdict.winner else None,
+            margin=verdict.margin,
+            reason=verdict.reason,
+            tallies=tallies,
+            decided_at=now,
+        )
+    )
+    await session.flush()

@@ -19,20 +19,18 @@ paused clocks stay paused with their remaining time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import heapq
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.db import repository as repo
 from bot.db.database import Database
-from bot.db.repository import ClockRecord
+from bot.db.repository import ClockRecord, PollRecord
 from bot.db.writer import Batch, BatchWriter
 from bot.domain import clock as timing
 from bot.domain import debate as rules
@@ -43,7 +41,10 @@ from bot.domain.formats import DebateFormat
 from bot.domain.guilds import GuildSettings
 from bot.domain.sides import Debater, Sides, assign_sides
 from bot.domain.turns import Lineup, NotStarted, NotYourTurn, Speech, floor, may_post
+from bot.domain.votes import VotePhase
+from bot.services.dispatch import Dispatcher
 from bot.services.formats import FormatCatalog
+from bot.services.votes import POST_VOTE_SECONDS, VoteService, close_poll_in, open_poll
 
 log = logging.getLogger("agora.clock")
 
@@ -82,6 +83,9 @@ class Change:
 
     floor: Floor
     happenings: tuple[Happening, ...]
+    pre_vote_closed: bool = False
+    post_vote: PollRecord | None = None
+    """The post-debate vote, when this change opened it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,67 +96,22 @@ class Started:
     sides: Sides
 
 
-class Dispatcher:
-    """One task that sleeps until the next clock falls due, for every debate."""
-
-    def __init__(self, now: Now) -> None:
-        self._now = now
-        self._heap: list[tuple[datetime, int, int]] = []
-        self._current: dict[int, tuple[datetime, int]] = {}
-        self._wake = asyncio.Event()
-
-    def schedule(self, debate_id: int, due: datetime | None, version: int) -> None:
-        """When the debate's clock is next due (None: not until a member moves it)."""
-        if due is None:
-            self._current.pop(debate_id, None)
-            return
-        self._current[debate_id] = (due, version)
-        heapq.heappush(self._heap, (due, debate_id, version))
-        if self._heap[0] == (due, debate_id, version):
-            self._wake.set()
-
-    def poke(self) -> None:
-        """Look at the heap again now (after a test moved its clock)."""
-        self._wake.set()
-
-    @property
-    def pending(self) -> int:
-        """How many debates have a due time."""
-        return len(self._current)
-
-    def _take_due(self, now: datetime) -> list[tuple[int, datetime]]:
-        due: list[tuple[int, datetime]] = []
-        while self._heap and self._heap[0][0] <= now:
-            when, debate_id, version = heapq.heappop(self._heap)
-            if self._current.get(debate_id) == (when, version):
-                del self._current[debate_id]
-                due.append((debate_id, when))
-        return due
-
-    async def run(self, fire: Callable[[list[tuple[int, datetime]]], Awaitable[None]]) -> None:
-        """Serve the heap until cancelled; ``fire`` gets the debates due and their due times."""
-        while True:
-            self._wake.clear()
-            due = self._take_due(self._now())
-            if due:
-                try:
-                    await fire(due)
-                except Exception:
-                    log.exception("The dispatcher failed to move %d clocks", len(due))
-                continue
-            timeout = (self._heap[0][0] - self._now()).total_seconds() if self._heap else None
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
-
-
 Announce = Callable[[Change], Coroutine[Any, Any, None]]
 
 
 class ClockService:
     """Starting debates, moving their clocks, and their transcripts."""
 
-    def __init__(self, db: Database, writer: BatchWriter, formats: FormatCatalog, now: Now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: BatchWriter,
+        formats: FormatCatalog,
+        now: Now,
+        votes: VoteService,
+    ) -> None:
         self._db = db
+        self._votes = votes
         self._writer = writer
         self._formats = formats
         self._now = now
@@ -211,6 +170,7 @@ class ClockService:
                 now=now,
                 stage_id=stage_id,
             )
+            await open_poll(session, debate_id, VotePhase.PRE, now, None)
         change = Change(Floor(started, fmt, record, Lineup.of(sides), settings), tuple(happenings))
         self._schedule(change.floor)
         return Started(change, sides)
@@ -245,10 +205,10 @@ class ClockService:
                 expected_version=version,
                 extra_seconds=extra_seconds,
             )
-            return await self._save(batch.session, here, clock, happenings, now)
+            return await self._save(batch, here, clock, happenings, now)
 
         change = await self._writer.run(unit)
-        self._schedule(change.floor)
+        self._committed(change)
         return change
 
     async def tick(self, due: list[tuple[int, datetime]]) -> list[Change]:
@@ -265,7 +225,7 @@ class ClockService:
             if not happenings:
                 return None
             here = await self._complete(batch.session, debate, fmt, record)
-            return await self._save(batch.session, here, clock, happenings, now)
+            return await self._save(batch, here, clock, happenings, now)
 
         def one(debate_id: int) -> Callable[[Batch], Awaitable[Change | None]]:
             return lambda batch: unit(batch, debate_id)
@@ -282,7 +242,7 @@ class ClockService:
                 self._lateness.append((self._now() - when).total_seconds())
             if result is not None:
                 changes.append(result)
-                self._schedule(result.floor)
+                self._committed(result)
         return changes
 
     async def run(self, announce: Announce) -> None:
@@ -417,6 +377,11 @@ class ClockService:
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _committed(self, change: Change) -> None:
+        self._schedule(change.floor)
+        if change.post_vote is not None:
+            self._votes.schedule(change.post_vote)
+
     def _schedule(self, here: Floor) -> None:
         due = timing.next_due(here.clock, here.format)
         self.dispatcher.schedule(here.debate.id, due, here.clock.version)
@@ -448,16 +413,24 @@ class ClockService:
 
     async def _save(
         self,
-        session: AsyncSession,
+        batch: Batch,
         here: Floor,
         clock: Clock,
         happenings: list[Happening],
         now: datetime,
     ) -> Change:
+        session = batch.session
         await repo.save_clock(session, debate_id=here.debate.id, clock=clock)
         debate = here.debate
-        if any(isinstance(h, Finished) for h in happenings) and debate.state.is_active:
+        finished = any(isinstance(h, Finished) for h in happenings)
+        pre_closed = False
+        if clock.phase_index > 0 or finished:
+            pre_closed = await close_poll_in(batch, debate.id, VotePhase.PRE, now)
+        post_vote = None
+        if finished and debate.state.is_active:
             debate = rules.apply(debate, DebateEvent.FINISH, now)
             await repo.save_debate(session, debate=debate)
+            closes = now + timedelta(seconds=POST_VOTE_SECONDS)
+            post_vote = await open_poll(session, debate.id, VotePhase.POST, now, closes)
         after = replace(here, debate=debate, record=replace(here.record, clock=clock))
-        return Change(after, tuple(happenings))
+        return Change(after, tuple(happenings), pre_closed, post_vote)

@@ -17,6 +17,7 @@ from bot.domain import drafts
 from bot.domain.clock import ClockEvent
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
+from bot.domain.votes import Choice, VotePhase
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
 from bot.ui.errors import guard
@@ -261,6 +262,22 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     ) -> None:
         """A clock button was pressed."""
         await self.conductor.move(interaction, debate_id, event, version)
+
+    async def vote(
+        self,
+        interaction: discord.Interaction[Any],
+        debate_id: int,
+        phase: VotePhase,
+        choice: Choice,
+    ) -> None:
+        """A vote button was pressed."""
+        await self.conductor.vote(interaction, debate_id, phase, choice)
+
+    async def close_vote(
+        self, interaction: discord.Interaction[Any], debate_id: int, phase: VotePhase
+    ) -> None:
+        """A Close vote button was pressed."""
+        await self.conductor.close_vote(interaction, debate_id, phase)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

@@ -20,7 +20,9 @@ from bot.domain.clock import ClockEvent, Finished, PhaseStarted, TimeWarning
 from bot.domain.debate import Actor
 from bot.domain.guilds import TurnMode
 from bot.domain.turns import NotYourTurn, floor
+from bot.domain.votes import Choice, VotePhase, Voter
 from bot.services.clock import Change, Floor, Started
+from bot.services.votes import Closed, Outcome
 from cogs.debate._clock import (
     EXTEND_SECONDS,
     controls,
@@ -30,6 +32,7 @@ from cogs.debate._clock import (
     sides_embed,
     warning_text,
 )
+from cogs.debate._votes import PollBoard, poll_text, poll_view, result_message, voted_text
 
 log = logging.getLogger("agora.conductor")
 
@@ -50,19 +53,26 @@ class Conductor:
     def __init__(self, bot: Agora) -> None:
         self.bot = bot
         self.clocks = bot.services.clocks
-        self._task: asyncio.Task[None] | None = None
+        self.votes = bot.services.votes
+        self.polls = PollBoard(bot, self.votes)
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def begin(self) -> None:
         """Resume every running debate from the database, then serve the clocks."""
         for here in await self.clocks.recover():
             await self._repost(here)
-        self._task = asyncio.create_task(self.clocks.run(self.announce), name="clock-dispatcher")
+        await self.votes.recover()
+        self._tasks = [
+            asyncio.create_task(self.clocks.run(self.announce), name="clock-dispatcher"),
+            asyncio.create_task(self.votes.run(self.closed), name="poll-dispatcher"),
+        ]
 
     async def end(self) -> None:
-        """Stop serving the clocks (the state is all in the database)."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        """Stop serving clocks and polls (the state is all in the database)."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.polls.drain()
 
     # -- starting ----------------------------------------------------------------------------
 
@@ -97,6 +107,11 @@ class Conductor:
             thread_id=thread.id,
             companion_id=companion.id,
         )
+        poll = await thread.send(
+            poll_text(VotePhase.PRE, 0, None, open_=True),
+            view=poll_view(here.debate.id, VotePhase.PRE),
+        )
+        await self.votes.shown(debate_id=here.debate.id, phase=VotePhase.PRE, message_id=poll.id)
         await self._stage(here, ())
         return thread.id
 
@@ -151,7 +166,18 @@ class Conductor:
         thread = self.bot.get_partial_messageable(record.thread_id)
         started = next((h for h in change.happenings if isinstance(h, PhaseStarted)), None)
         finished = any(isinstance(h, Finished) for h in change.happenings)
-        message = await _post_phase(thread, here, started)
+        post = change.post_vote
+        if post is not None:
+            # The speeches are over and the vote after opens: one message says both.
+            message = await thread.send(
+                phase_text(here) + "\n" + poll_text(VotePhase.POST, 0, post.closes_at, open_=True),
+                view=poll_view(here.debate.id, VotePhase.POST),
+            )
+            await self.votes.shown(
+                debate_id=here.debate.id, phase=VotePhase.POST, message_id=message.id
+            )
+        else:
+            message = await _post_phase(thread, here, started)
         if previous is not None:
             old_index = here.clock.phase_index - 1 if not finished else here.clock.phase_index
             await thread.get_partial_message(previous).edit(
@@ -161,6 +187,8 @@ class Conductor:
             debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
         )
         await self._stage(here, self._previous_speakers(here))
+        if change.pre_vote_closed:
+            await self._show_closed(here.debate.id, VotePhase.PRE, record.thread_id)
 
     def _previous_speakers(self, here: Floor) -> tuple[int, ...]:
         index = here.clock.phase_index - 1
@@ -199,6 +227,88 @@ class Conductor:
                 )
             except discord.HTTPException as error:
                 log.info("Stage move of %d in debate %d failed: %s", user, here.debate.id, error)
+
+    # -- the audience vote ---------------------------------------------------------------------
+
+    async def vote(
+        self,
+        interaction: discord.Interaction[Any],
+        debate_id: int,
+        phase: VotePhase,
+        choice: Choice,
+    ) -> None:
+        """A vote button was pressed: answer once the vote is durable."""
+        assert interaction.guild_id is not None
+        user = interaction.user
+        voice = getattr(user, "voice", None)
+        joined = getattr(user, "joined_at", None) or discord.utils.utcnow()
+        voter = Voter(
+            user.id,
+            is_debater=False,  # the service knows who debates
+            role_ids=frozenset(r.id for r in getattr(user, "roles", ())),
+            joined_at=joined,
+            in_voice_channel_id=voice.channel.id if voice and voice.channel else None,
+        )
+        ballot = await self.votes.cast(
+            guild_id=interaction.guild_id,
+            debate_id=debate_id,
+            phase=phase,
+            voter=voter,
+            choice=choice,
+        )
+        await interaction.response.send_message(voted_text(phase, ballot.choice), ephemeral=True)
+        if interaction.message is not None and interaction.channel_id is not None:
+            self.polls.refresh(
+                debate_id=debate_id,
+                phase=phase,
+                thread_id=interaction.channel_id,
+                message_id=interaction.message.id,
+            )
+
+    async def close_vote(
+        self, interaction: discord.Interaction[Any], debate_id: int, phase: VotePhase
+    ) -> None:
+        """A moderator closed a poll."""
+        assert interaction.guild_id is not None
+        closed = await self.votes.close(
+            guild_id=interaction.guild_id,
+            debate_id=debate_id,
+            phase=phase,
+            actor=actor_of(interaction.user, interaction.permissions),
+        )
+        await interaction.response.edit_message(
+            content=poll_text(phase, closed.voters, None, open_=False), view=None
+        )
+        if closed.outcome is not None and closed.thread_id is not None:
+            await self._reveal(closed.thread_id, closed.outcome)
+
+    async def closed(self, closed: Closed) -> None:
+        """The clock closed a poll: show it closed, and the result after the last one."""
+        try:
+            if closed.thread_id is not None and closed.poll.message_id is not None:
+                thread = self.bot.get_partial_messageable(closed.thread_id)
+                await thread.get_partial_message(closed.poll.message_id).edit(
+                    content=poll_text(closed.poll.phase, closed.voters, None, open_=False),
+                    view=None,
+                )
+            if closed.outcome is not None and closed.thread_id is not None:
+                await self._reveal(closed.thread_id, closed.outcome)
+        except discord.HTTPException as error:
+            log.warning("Could not announce a closed vote: %s", error)
+
+    async def _show_closed(self, debate_id: int, phase: VotePhase, thread_id: int) -> None:
+        poll, voters = await self.votes.poll(debate_id=debate_id, phase=phase)
+        if poll is None or poll.message_id is None:
+            return
+        thread = self.bot.get_partial_messageable(thread_id)
+        await thread.get_partial_message(poll.message_id).edit(
+            content=poll_text(phase, voters, None, open_=False), view=None
+        )
+
+    async def _reveal(self, thread_id: int, outcome: Outcome) -> None:
+        embed, chart = await asyncio.to_thread(result_message, outcome)
+        thread = self.bot.get_partial_messageable(thread_id)
+        await thread.send(embed=embed, file=chart, allowed_mentions=discord.AllowedMentions.none())
 
     # -- the floor in the thread ---------------------------------------------------------------
 

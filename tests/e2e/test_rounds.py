@@ -53,7 +53,11 @@ def thread_messages(local: LocalDiscord, thread_id: int) -> list[Message]:
 
 def phase_message(local: LocalDiscord, thread_id: int) -> Message:
     """The current phase message: the last message with clock buttons."""
-    with_buttons = [m for m in thread_messages(local, thread_id) if m.buttons()]
+    with_buttons = [
+        m
+        for m in thread_messages(local, thread_id)
+        if any(b["custom_id"].startswith("agora:clock:") for b in m.buttons())
+    ]
     assert with_buttons, [m.content for m in thread_messages(local, thread_id)]
     return with_buttons[-1]
 
@@ -127,6 +131,13 @@ async def test_a_quick_debate_from_start_to_finish(
     second = await phase_shows(local, thread_id, heading("Round 1: Against"))
     assert f"<@{world.carol.user_id}> (Against) has the floor" in second.content
     await eventually(lambda: local.message(first.id).buttons() == [])
+    # The vote before the debate closed with the first speech.
+    await eventually(
+        lambda: any(
+            "Voting before the debate has closed" in m.content
+            for m in thread_messages(local, thread_id)
+        )
+    )
 
     # The speaker yields: exactly two REST calls for the phase change.
     before = len(local.exchanges)

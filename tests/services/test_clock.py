@@ -22,6 +22,7 @@ from bot.services.clock import ClockService
 from bot.services.debates import DebateService
 from bot.services.formats import FormatCatalog
 from bot.services.guilds import GuildService
+from bot.services.votes import VoteService
 from tests.conftest import FakeClock
 
 GUILD, CHANNEL, CREATOR, MOD_ROLE = 1_000, 2_000, 3_000, 9_000
@@ -35,7 +36,8 @@ class Club:
         writer = BatchWriter(database)
         formats = FormatCatalog(database, builtin_formats(), clock)
         self.debates = DebateService(database, writer, formats, clock)
-        self.clocks = ClockService(database, writer, formats, clock)
+        self.votes = VoteService(database, writer, formats, clock)
+        self.clocks = ClockService(database, writer, formats, clock, self.votes)
         self.guilds = GuildService(database)
         self.database = database
 
