@@ -90,13 +90,14 @@ class BotRunner:
         self.bot, self.db, self._task = None, None, None
 
     def advance(self, seconds: float) -> None:
-        """Move the test clock on, and let the clocks' dispatcher look at it."""
+        """Move the test clock on, and let the dispatchers of clocks and polls look at it."""
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise RuntimeError("this bot runs on the wall clock")
         advance(seconds)
         if self.bot is not None:
             self.bot.services.clocks.dispatcher.poke()
+            self.bot.services.votes.dispatcher.poke()
 
     async def count(self, model: Any) -> int:
         """How many rows the table of ``model`` holds now."""
