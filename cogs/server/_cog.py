@@ -10,8 +10,9 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
+from bot.services.guilds import UNSET, Unset
 from cogs.server._access import require_manager
-from cogs.server._render import role_text, settings_embed, turns_text
+from cogs.server._render import role_text, settings_embed, turns_text, voting_text
 
 
 def _guild_id(interaction: discord.Interaction[Any]) -> int:
@@ -75,3 +76,40 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         """Set the server's turn mode."""
         settings = await self.guilds.set_turns(_guild_id(interaction), TurnMode(mode.value))
         await interaction.response.send_message(turns_text(settings.turns), ephemeral=True)
+
+    @app_commands.command(name="voting", description="Choose who may vote in the audience votes.")
+    @app_commands.describe(
+        debaters_may_vote="Let debaters vote in their own debate (default: no).",
+        role="Only members with this role vote.",
+        clear_role="Drop the role requirement.",
+        min_days="Only members who joined the server at least this many days ago vote.",
+        in_voice="When a debate is on a stage, only members on that stage vote.",
+    )
+    async def voting(
+        self,
+        interaction: discord.Interaction[Agora],
+        debaters_may_vote: bool | None = None,
+        role: discord.Role | None = None,
+        clear_role: bool = False,
+        min_days: app_commands.Range[int, 0, 3650] | None = None,
+        in_voice: bool | None = None,
+    ) -> None:
+        """Change the server's voting rules; options left out keep their value."""
+        if role is not None and clear_role:
+            await interaction.response.send_message(
+                "Give a `role` or `clear_role`, not both.", ephemeral=True
+            )
+            return
+        role_id: int | Unset | None = UNSET
+        if role is not None:
+            role_id = None if role.is_default() else role.id
+        elif clear_role:
+            role_id = None
+        settings = await self.guilds.set_voting(
+            _guild_id(interaction),
+            debaters_may_vote=debaters_may_vote,
+            voter_role_id=role_id,
+            voter_min_days=min_days,
+            voters_in_voice=in_voice,
+        )
+        await interaction.response.send_message(voting_text(settings), ephemeral=True)

@@ -89,3 +89,35 @@ async def test_thirty_members_vote_before_and_after_and_see_the_result(
     assert stored.tallies["post"] == [16, 10, 4]
     assert await runner.count(VoteRow) == 60
     assert await runner.count(VoteChangeRow) == 61
+
+
+async def test_the_servers_voting_rules_refuse_with_a_reason(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    voters = local.add_role(world.guild, "Voters")
+    member = local.add_member(world.guild, "newcomer")
+    regular = local.add_member(world.guild, "regular", roles=[voters])
+    handle = await local.slash(
+        world.admin,
+        world.channel,
+        "settings voting",
+        options={"role": voters, "debaters_may_vote": True},
+    )
+    answer = (await handle.reply()).content
+    assert f"Voters need the <@&{voters.id}> role." in answer
+    assert "Debaters **may** vote" in answer
+
+    lobby = await lobby_with(local, world, "quick", {"for": [world.bob], "against": [world.carol]})
+    thread_id, _ = await start(local, world.alice, lobby)
+    before = await eventually(lambda: poll_message(local, thread_id, "before the debate"))
+    assert await vote(local, member, before, "For") == (
+        f"Voting in this server needs the <@&{voters.id}> role."
+    )
+    assert "is counted" in await vote(local, regular, before, "Against")
+    # Debaters may vote here, so what stops Bob is the role, not his being a debater.
+    assert "needs the" in await vote(local, world.bob, before, "For")
+    assert await runner.count(VoteRow) == 1
+
+    shown = await local.slash(world.admin, world.channel, "settings show")
+    fields = {f["name"]: f["value"] for f in (await shown.reply()).embeds[0]["fields"]}
+    assert f"<@&{voters.id}>" in fields["Audience votes"]
