@@ -31,7 +31,7 @@ async def test_settings_are_for_managers_of_the_server(
 ) -> None:
     command = next(c for c in local.commands(world.guild.id) if c["name"] == "settings")
     assert command["default_member_permissions"] == str(MANAGE_GUILD)
-    assert {o["name"] for o in command["options"]} == {"show", "moderator-role", "turns"}
+    assert {o["name"] for o in command["options"]} == {"show", "moderator-role", "turns", "voting"}
     with pytest.raises(PermissionError):
         await local.slash(world.alice, world.channel, "settings show")
 
