@@ -78,4 +78,12 @@ async def test_every_command_is_for_servers_only(loaded_bot: Agora) -> None:
 async def test_the_debate_group_has_its_subcommands(loaded_bot: Agora) -> None:
     debate = loaded_bot.tree.get_command("debate")
     assert isinstance(debate, app_commands.Group)
-    assert {c.name for c in debate.commands} == {"new", "start", "status", "source", "cancel"}
+    assert {c.name for c in debate.commands} == {
+        "new",
+        "start",
+        "status",
+        "source",
+        "judge",
+        "ballot",
+        "cancel",
+    }

@@ -292,3 +292,19 @@ class ResultRow(SQLModel, table=True):
     tallies: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """``{"pre": [for, against, undecided], "post": [...], "swing": {...}}``."""
     decided_at: datetime = Field(sa_column=_utc())
+
+
+class JudgeRow(SQLModel, table=True):
+    """A judge named for a debate, and their ballot once cast."""
+
+    __tablename__ = "judge"
+    __table_args__ = (UniqueConstraint("debate_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    debate_id: int = Field(
+        sa_column=Column(ForeignKey("debate.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: int = Field(sa_column=_snowflake())
+    for_points: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    against_points: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    scored_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

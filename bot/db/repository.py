@@ -23,6 +23,7 @@ from bot.db.models import (
     DebaterRow,
     FormatRow,
     GuildSettingsRow,
+    JudgeRow,
     MotionDraftRow,
     PollRow,
     ResultRow,
@@ -39,7 +40,7 @@ from bot.domain.guilds import GuildSettings, TurnMode
 from bot.domain.sides import Assignment, Side, Sides
 from bot.domain.thesis import Article, Candidate
 from bot.domain.turns import Lineup, Speech
-from bot.domain.votes import Ballot, Choice, Verdict, VotePhase, VoteState
+from bot.domain.votes import Ballot, Choice, JudgeBallot, Verdict, VotePhase, VoteState
 
 
 def _utc(moment: datetime) -> datetime:
@@ -105,6 +106,18 @@ async def get_debate(session: AsyncSession, *, guild_id: int, debate_id: int) ->
 async def debate_by_id(session: AsyncSession, *, debate_id: int) -> Debate | None:
     """A debate by id, whatever its server (for the dispatcher, which has only the id)."""
     row = await session.get(DebateRow, debate_id)
+    return _debate(row) if row else None
+
+
+async def latest_debate_in(session: AsyncSession, *, channel_id: int) -> Debate | None:
+    """The channel's most recent debate, open or not."""
+    query = (
+        select(DebateRow)
+        .where(DebateRow.channel_id == channel_id)
+        .order_by(col(DebateRow.id).desc())
+        .limit(1)
+    )
+    row = (await session.exec(query)).first()
     return _debate(row) if row else None
 
 
@@ -790,3 +803,44 @@ async def save_result(
         )
     )
     await session.flush()
+
+
+async def name_judge(session: AsyncSession, *, debate_id: int, user_id: int) -> bool:
+    """Name a member judge of a debate; False if they already were."""
+    query = select(JudgeRow).where(JudgeRow.debate_id == debate_id, JudgeRow.user_id == user_id)
+    if (await session.exec(query)).first() is not None:
+        return False
+    session.add(JudgeRow(debate_id=debate_id, user_id=user_id))
+    await session.flush()
+    return True
+
+
+async def score_ballot(
+    session: AsyncSession, *, debate_id: int, ballot: JudgeBallot, now: datetime
+) -> bool:
+    """Store a named judge's ballot (replacing an earlier one); False if not a judge."""
+    query = select(JudgeRow).where(
+        JudgeRow.debate_id == debate_id, JudgeRow.user_id == ballot.judge_id
+    )
+    row = (await session.exec(query.with_for_update())).first()
+    if row is None:
+        return False
+    row.for_points, row.against_points = round(ballot.for_points), round(ballot.against_points)
+    row.scored_at = now
+    session.add(row)
+    await session.flush()
+    return True
+
+
+async def judges_of(
+    session: AsyncSession, *, debate_id: int
+) -> tuple[list[int], list[JudgeBallot]]:
+    """The debate's named judges, and the ballots those who scored have cast."""
+    rows = (await session.exec(select(JudgeRow).where(JudgeRow.debate_id == debate_id))).all()
+    named = [row.user_id for row in rows]
+    ballots = [
+        JudgeBallot(row.user_id, row.for_points, row.against_points)
+        for row in rows
+        if row.for_points is not None and row.against_points is not None
+    ]
+    return named, ballots

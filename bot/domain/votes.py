@@ -293,6 +293,27 @@ class Tally:
         return float(self.fraction(choice) * 100)
 
 
+class NotAJudge(DomainError):
+    """Only a judge named for the debate may cast a ballot."""
+
+    def explain(self) -> str:
+        """The sentence a member sees."""
+        return (
+            "Only the judges a moderator named for this debate (with `/debate judge`) can "
+            "cast a ballot."
+        )
+
+
+class JudgingClosed(DomainError):
+    """Ballots are cast between the end of the speeches and the result."""
+
+    def explain(self) -> str:
+        """The sentence a member sees."""
+        return (
+            "Judges cast their ballots after the speeches, until the vote after the debate closes."
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class JudgeBallot:
     """One judge's points for each side."""

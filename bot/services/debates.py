@@ -177,6 +177,18 @@ class DebateService:
                 raise NoDebateHere("no active debate in this channel")
             return await self._with_lobby(session, debate)
 
+    async def around(self, *, channel_id: int) -> Debate:
+        """The debate a command is about: the one whose thread this is, or the channel's latest."""
+        async with self._db.read() as session:
+            record = await repo.clock_in_thread(session, thread_id=channel_id)
+            if record is not None:
+                debate = await repo.debate_by_id(session, debate_id=record.debate_id)
+            else:
+                debate = await repo.latest_debate_in(session, channel_id=channel_id)
+        if debate is None:
+            raise NoDebateHere("no debate in this channel")
+        return debate
+
     async def cancel(self, *, channel_id: int, actor: Actor) -> LobbySnapshot:
         """Close the channel's active debate; only its moderators may."""
         async with self._db.write() as session:

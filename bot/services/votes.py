@@ -39,6 +39,9 @@ from bot.domain.sides import Side
 from bot.domain.votes import (
     Ballot,
     Choice,
+    JudgeBallot,
+    JudgingClosed,
+    NotAJudge,
     Swing,
     Tally,
     Verdict,
@@ -229,7 +232,8 @@ class VoteService:
         pre_votes = await repo.votes_of(session, debate_id=debate.id, phase=VotePhase.PRE)
         post_votes = await repo.votes_of(session, debate_id=debate.id, phase=VotePhase.POST)
         pre, post = Tally.of(pre_votes.values()), Tally.of(post_votes.values())
-        verdict = rules.decide(fmt.vote_rule, pre, post)
+        _, ballots = await repo.judges_of(session, debate_id=debate.id)
+        verdict = rules.decide(fmt.vote_rule, pre, post, ballots)
         swing = rules.paired_swing(pre_votes, post_votes)
         flows = rules.flows(pre_votes, post_votes)
         tallies = {
@@ -247,6 +251,39 @@ class VoteService:
         record = await repo.get_clock(session, debate_id=debate.id)
         thread = record.thread_id if record else None
         return Outcome(debate, fmt, pre, post, verdict, swing, flows, thread)
+
+    # -- judges -------------------------------------------------------------------------------
+
+    async def name_judge(
+        self, *, guild_id: int, debate_id: int, actor: Actor, judge_id: int
+    ) -> bool:
+        """Name a member judge of a debate (moderators); False if they already were."""
+        async with self._db.write() as session:
+            debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
+            if debate is None:
+                raise DebateNotFound(debate_id)
+            settings = await repo.guild_settings(session, guild_id=guild_id)
+            if not may_moderate(debate, actor, settings.moderator_role_id):
+                raise NotModerator("only a moderator may name judges")
+            return await repo.name_judge(session, debate_id=debate_id, user_id=judge_id)
+
+    async def score(
+        self, *, guild_id: int, debate_id: int, judge_id: int, for_points: int, against_points: int
+    ) -> JudgeBallot:
+        """A named judge's ballot, between the end of the speeches and the result."""
+        async with self._db.write() as session:
+            debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
+            if debate is None:
+                raise DebateNotFound(debate_id)
+            poll = await repo.get_poll(session, debate_id=debate_id, phase=VotePhase.POST)
+            if poll is None or poll.state is not VoteState.OPEN:
+                raise JudgingClosed(f"debate {debate_id} takes no ballots now")
+            ballot = JudgeBallot(judge_id, for_points, against_points)
+            if not await repo.score_ballot(
+                session, debate_id=debate_id, ballot=ballot, now=self._now()
+            ):
+                raise NotAJudge(f"{judge_id} is not a judge of debate {debate_id}")
+            return ballot
 
     # -- the clock's side ----------------------------------------------------------------------
 

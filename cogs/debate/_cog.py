@@ -289,6 +289,53 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         """Keep edits of transcript messages."""
         await self.conductor.edited(payload)
 
+    @app_commands.command(name="judge", description="Name a judge of this channel's debate.")
+    @app_commands.describe(member="The member who will score both sides after the speeches.")
+    async def judge(self, interaction: discord.Interaction[Agora], member: discord.Member) -> None:
+        """Name a judge (moderators); judges decide formats whose vote rule is 'judges'."""
+        guild_id, channel_id = _place(interaction)
+        debate = await self.debates.around(channel_id=channel_id)
+        new = await self.bot.services.votes.name_judge(
+            guild_id=guild_id, debate_id=debate.id, actor=_actor(interaction), judge_id=member.id
+        )
+        text = (
+            f"{member.mention} is a judge of debate #{debate.id}: after the speeches they score "
+            "each side with `/debate ballot`."
+            if new
+            else f"{member.mention} is already a judge of debate #{debate.id}."
+        )
+        await interaction.response.send_message(
+            text, allowed_mentions=discord.AllowedMentions(users=[member])
+        )
+
+    @app_commands.command(name="ballot", description="As a judge, score both sides.")
+    @app_commands.describe(
+        for_points="Points for the side For (0-100).",
+        against_points="Points for the side Against (0-100).",
+    )
+    async def ballot(
+        self,
+        interaction: discord.Interaction[Agora],
+        for_points: app_commands.Range[int, 0, 100],
+        against_points: app_commands.Range[int, 0, 100],
+    ) -> None:
+        """A named judge's ballot, kept private until the result."""
+        guild_id, channel_id = _place(interaction)
+        debate = await self.debates.around(channel_id=channel_id)
+        ballot = await self.bot.services.votes.score(
+            guild_id=guild_id,
+            debate_id=debate.id,
+            judge_id=interaction.user.id,
+            for_points=for_points,
+            against_points=against_points,
+        )
+        winner = ballot.winner.label if ballot.winner else "neither side (a tie)"
+        await interaction.response.send_message(
+            f"Your ballot for debate #{debate.id}: For {for_points}, Against {against_points} "
+            f"({winner}). You can change it until the vote after the debate closes.",
+            ephemeral=True,
+        )
+
     @app_commands.command(name="cancel", description="Cancel the debate in this channel.")
     async def cancel(self, interaction: discord.Interaction[Agora]) -> None:
         """Close the channel's debate (moderators only) and freeze its lobby."""

@@ -63,7 +63,7 @@ async def test_commands_are_synced_to_the_dev_server(
     commands = {c["name"]: c for c in local.commands(world.guild.id)}
     assert set(commands) == {"debate", "format", "settings"}
     subcommands = {o["name"] for o in commands["debate"]["options"]}
-    assert subcommands == {"new", "start", "status", "source", "cancel"}
+    assert subcommands == {"new", "start", "status", "source", "judge", "ballot", "cancel"}
     assert commands["debate"]["contexts"] == [0], "guild only"
 
 

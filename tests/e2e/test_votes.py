@@ -121,3 +121,53 @@ async def test_the_servers_voting_rules_refuse_with_a_reason(
     shown = await local.slash(world.admin, world.channel, "settings show")
     fields = {f["name"]: f["value"] for f in (await shown.reply()).embeds[0]["fields"]}
     assert f"<@&{voters.id}>" in fields["Audience votes"]
+
+
+async def test_judges_decide_a_lincoln_douglas_debate(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    lobby = await lobby_with(
+        local, world, "lincoln-douglas", {"for": [world.bob], "against": [world.carol]}
+    )
+    for judge in (world.dave, world.erin):
+        named = await local.slash(
+            world.alice, world.channel, "debate judge", options={"member": judge}
+        )
+        assert "is a judge of debate" in (await named.reply()).content
+    refused = await local.slash(
+        world.bob, world.channel, "debate judge", options={"member": world.bob}
+    )
+    assert "Only" in (await refused.reply()).content
+
+    early = await local.slash(
+        world.dave, world.channel, "debate ballot", options={"for_points": 60, "against_points": 40}
+    )
+    assert "after the speeches" in (await early.reply()).content
+
+    thread_id, _ = await start(local, world.alice, lobby)
+    first = await phase_shows(local, thread_id, heading("Affirmative constructive"))
+    await press(local, world.alice, first, "End")
+    await eventually(lambda: poll_message(local, thread_id, "after the debate"))
+
+    async def ballot(member: Member, for_points: int, against_points: int) -> str:
+        handle = await local.slash(
+            member,
+            local.channel(thread_id),
+            "debate ballot",
+            options={"for_points": for_points, "against_points": against_points},
+        )
+        answer = await handle.reply()
+        assert answer.ephemeral
+        return answer.content
+
+    assert "(For)" in await ballot(world.dave, 60, 40)
+    assert "(For)" in await ballot(world.erin, 55, 45)
+    assert "Only the judges" in await ballot(world.alice, 0, 100)
+
+    runner.advance(121)
+    result = await eventually(
+        lambda: next((m for m in thread_messages(local, thread_id) if m.attachments), None)
+    )
+    assert "For wins" in result.embeds[0]["title"]
+    stored = await runner.one(ResultRow)
+    assert (stored.rule, stored.winner) == ("judges", "for")
