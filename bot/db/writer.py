@@ -5,8 +5,9 @@ A transaction per click costs several driver round trips, and under load every r
 waits a full turn of the busy event loop. Here a single writer task takes every unit that
 is waiting and runs them one after another in one transaction: a unit reads what it needs
 (``Batch.cache`` keeps what earlier units of the batch loaded and changed), checks the
-rule, and queues its writes with ``Batch.later``. The queued writes run in order, runs of
-the same statement as one ``executemany``, just before the single commit; only then is
+rule, and queues its writes with ``Batch.later``. The queued writes run just before the
+single commit, each statement as one ``executemany`` (writes to one table keep their
+order; see ``_rounds``); only then is
 each caller told its result, so a caller that hears "done" is durable.
 
 Contract for a unit: it may raise ``DomainError`` only before it queues a write or changes
@@ -19,7 +20,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from itertools import groupby
 from typing import Any, TypeVar
 
 from sqlalchemy.sql import Executable
@@ -44,12 +44,43 @@ class Batch:
         self._writes.append((statement, params))
 
     async def flush(self) -> None:
-        """Run the queued writes, each run of one statement as a single ``executemany``."""
+        """Run the queued writes: each statement's writes as one ``executemany`` per round."""
         connection = await self.session.connection()
-        for _, run in groupby(self._writes, key=lambda write: id(write[0])):
-            writes = list(run)
-            await connection.execute(writes[0][0], [params for _, params in writes])
+        for round_ in _rounds(self._writes):
+            for statement, params in round_:
+                await connection.execute(statement, params)
         self._writes.clear()
+
+
+def _table(statement: Executable) -> object:
+    """The table a DML statement writes (the statement itself for anything else)."""
+    return getattr(statement, "table", statement)
+
+
+def _rounds(
+    writes: list[tuple[Executable, dict[str, Any]]],
+) -> list[list[tuple[Executable, list[dict[str, Any]]]]]:
+    """Group queued writes so that each statement runs once per round, keeping every order
+    that matters.
+
+    A round holds at most one statement per table, so writes to one table keep their order
+    (a sign-up, its withdrawal and a new sign-up are three rounds); writes to different
+    tables in a round do not depend on each other's order (a vote and its history row), and
+    the statements run in the order they first appeared, parents before children.
+    """
+    rounds: list[list[tuple[Executable, list[dict[str, Any]]]]] = []
+    current: dict[int, tuple[Executable, list[dict[str, Any]]]] = {}
+    tables: dict[int, int] = {}  # id(table) -> id(the statement writing it this round)
+    for statement, params in writes:
+        table = id(_table(statement))
+        if tables.get(table, id(statement)) != id(statement):
+            rounds.append(list(current.values()))
+            current, tables = {}, {}
+        tables[table] = id(statement)
+        current.setdefault(id(statement), (statement, []))[1].append(params)
+    if current:
+        rounds.append(list(current.values()))
+    return rounds
 
 
 Unit = Callable[[Batch], Awaitable[Any]]
@@ -58,7 +89,7 @@ Unit = Callable[[Batch], Awaitable[Any]]
 class BatchWriter:
     """Runs units of work in shared transactions, one writer at a time."""
 
-    def __init__(self, db: Database, *, max_batch: int = 512) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 2048) -> None:
         self._db = db
         self._max_batch = max_batch
         self._waiting: list[tuple[Unit, asyncio.Future[Any]]] = []

@@ -431,6 +431,6 @@ class ClockService:
             debate = rules.apply(debate, DebateEvent.FINISH, now)
             await repo.save_debate(session, debate=debate)
             closes = now + timedelta(seconds=POST_VOTE_SECONDS)
-            post_vote = await open_poll(session, debate.id, VotePhase.POST, now, closes)
+            post_vote = await open_poll(session, debate.id, VotePhase.POST, now, closes, batch)
         after = replace(here, debate=debate, record=replace(here.record, clock=clock))
         return Change(after, tuple(happenings), pre_closed, post_vote)

@@ -110,12 +110,16 @@ async def open_poll(
     phase: VotePhase,
     now: datetime,
     closes_at: datetime | None,
+    batch: Batch | None = None,
 ) -> PollRecord:
     """Open one of the debate's polls (used by the clock, in its transaction)."""
     current = await repo.get_poll(session, debate_id=debate_id, phase=phase, for_update=True)
     state = rules.advance(current.state if current else VoteState.CLOSED_NOT_OPENED, VoteEvent.OPEN)
     poll = PollRecord(debate_id, phase, state, opened_at=now, closes_at=closes_at)
     await repo.save_poll(session, poll=poll)
+    key = _cache_key(debate_id, phase)
+    if batch is not None and key in batch.cache:
+        batch.cache[key] = replace(batch.cache[key], poll=poll)
     return poll
 
 
@@ -142,6 +146,8 @@ class VoteService:
         self._formats = formats
         self._now = now
         self.dispatcher = Dispatcher(now)
+        # Who debates a started debate, its server and its stage never change: kept once read.
+        self._seats: dict[int, tuple[int, frozenset[int], int | None]] = {}
 
     # -- the hot path -----------------------------------------------------------------------
 
@@ -174,19 +180,25 @@ class VoteService:
         if context is not None:
             return context
         session = batch.session
-        debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
-        if debate is None:
-            raise DebateNotFound(debate_id)
         poll = await repo.get_poll(session, debate_id=debate_id, phase=phase)
-        lineup = await repo.lineup_of(session, debate_id=debate_id)
+        seats = self._seats.get(debate_id)
+        if seats is None:
+            debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
+            if debate is None:
+                raise DebateNotFound(debate_id)
+            lineup = await repo.lineup_of(session, debate_id=debate_id)
+            record = await repo.get_clock(session, debate_id=debate_id)
+            seats = (
+                debate.guild_id,
+                frozenset((*lineup.for_team, *lineup.against_team)),
+                record.stage_id if record else None,
+            )
+            if poll is not None:  # a poll exists once the debate started: the seats are final
+                self._seats[debate_id] = seats
+        if seats[0] != guild_id:
+            raise DebateNotFound(debate_id)
         settings = await repo.guild_settings(session, guild_id=guild_id)
-        record = await repo.get_clock(session, debate_id=debate_id)
-        stage = record.stage_id if record else None
-        context = _Context(
-            poll,
-            frozenset((*lineup.for_team, *lineup.against_team)),
-            settings.voting_rules(stage),
-        )
+        context = _Context(poll, seats[1], settings.voting_rules(seats[2]))
         batch.cache[key] = context
         return context
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import event, func, text
+from sqlalchemy import delete, event, func, insert, text
 from sqlmodel import select
 
 from bot.db.database import Database
-from bot.db.models import DebateRow, SignupRow
-from bot.db.writer import Batch, BatchWriter
+from bot.db.models import DebateRow, SignupRow, VoteChangeRow, VoteRow
+from bot.db.writer import Batch, BatchWriter, _rounds
 from bot.domain.debate import Preference
 from bot.domain.errors import DomainError
 from bot.formats import builtin_formats
@@ -129,3 +129,16 @@ async def test_an_answer_means_the_write_is_committed(
     finally:
         await other.dispose()
     assert seen == size
+
+
+def test_writes_to_different_tables_share_rounds_and_one_table_keeps_its_order() -> None:
+    vote, change = insert(VoteRow), insert(VoteChangeRow)
+    join, leave = insert(SignupRow), delete(SignupRow)
+    rounds = _rounds([(vote, {"v": 1}), (change, {"c": 1}), (vote, {"v": 2}), (change, {"c": 2})])
+    assert rounds == [[(vote, [{"v": 1}, {"v": 2}]), (change, [{"c": 1}, {"c": 2}])]]
+    rounds = _rounds([(join, {"u": 1}), (leave, {"u": 1}), (join, {"u": 1}), (vote, {"v": 1})])
+    assert rounds == [
+        [(join, [{"u": 1}])],
+        [(leave, [{"u": 1}])],
+        [(join, [{"u": 1}]), (vote, [{"v": 1}])],
+    ]
