@@ -10,12 +10,12 @@ import io
 import textwrap
 import warnings
 from collections.abc import Mapping
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from bot.domain.votes import Choice, Tally
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
 
@@ -41,6 +41,10 @@ def results_chart(
     verdict_text: str,
 ) -> bytes:
     """A 1200 by 675 PNG: pre and post shares side by side, how voters moved, the verdict."""
+    # matplotlib takes 0.4 s to import: loaded at the first result, not at every start-up.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
     FigureCanvasAgg(fig)
     title = textwrap.shorten(motion.strip() or "Untitled motion", 160, placeholder="…")
