@@ -267,7 +267,11 @@ class ClockService:
                 before = announcing.get(debate_id)
                 announcing[debate_id] = asyncio.create_task(in_turn(change, before))
 
-        await self.dispatcher.run(fire)
+        try:
+            await self.dispatcher.run(fire)
+        finally:
+            # Stopping: let the announcements under way finish (the state is already stored).
+            await asyncio.gather(*announcing.values(), return_exceptions=True)
 
     def record_lateness(self) -> list[float]:
         """Start keeping how late each due clock was moved, in seconds (for benchmarks)."""

@@ -331,7 +331,11 @@ class VoteService:
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
 
-        await self.dispatcher.run(fire)
+        try:
+            await self.dispatcher.run(fire)
+        finally:
+            # Stopping: let the announcements under way finish (the state is already stored).
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def poll(self, *, debate_id: int, phase: VotePhase) -> tuple[PollRecord | None, int]:
         """A poll and how many have voted in it."""

@@ -116,9 +116,9 @@ def mentions(here: Floor) -> discord.AllowedMentions:
 
 
 class ClockActions(Protocol):
-    """What the clock buttons ask the debate cog to do."""
+    """What the clock buttons ask the debate's conductor to do."""
 
-    def clock_move(
+    def move(
         self, interaction: discord.Interaction[Any], debate_id: int, event: ClockEvent, version: int
     ) -> Awaitable[None]:
         """Move the debate's clock."""
@@ -167,10 +167,9 @@ class ClockButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the press to the cog."""
-        actions: ClockActions = debate_cog(interaction)
+        actions: ClockActions = debate_cog(interaction).conductor
         await guard(
-            interaction,
-            actions.clock_move(interaction, self.debate_id, self.event, self.version),
+            interaction, actions.move(interaction, self.debate_id, self.event, self.version)
         )
 
 

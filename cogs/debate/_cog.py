@@ -17,7 +17,6 @@ from bot.domain import drafts
 from bot.domain.clock import ClockEvent
 from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
-from bot.domain.votes import Choice, VotePhase
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
 from bot.ui.errors import guard
@@ -250,34 +249,12 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         if debate.lobby_message_id is not None:
-            self.board.refresh(
+            self.board.show(
                 guild_id=guild_id,
                 debate_id=debate.id,
                 channel_id=debate.channel_id,
                 message_id=debate.lobby_message_id,
             )
-
-    async def clock_move(
-        self, interaction: discord.Interaction[Any], debate_id: int, event: ClockEvent, version: int
-    ) -> None:
-        """A clock button was pressed."""
-        await self.conductor.move(interaction, debate_id, event, version)
-
-    async def vote(
-        self,
-        interaction: discord.Interaction[Any],
-        debate_id: int,
-        phase: VotePhase,
-        choice: Choice,
-    ) -> None:
-        """A vote button was pressed."""
-        await self.conductor.vote(interaction, debate_id, phase, choice)
-
-    async def close_vote(
-        self, interaction: discord.Interaction[Any], debate_id: int, phase: VotePhase
-    ) -> None:
-        """A Close vote button was pressed."""
-        await self.conductor.close_vote(interaction, debate_id, phase)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -346,7 +323,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             f"Debate #{debate.id} was cancelled by {interaction.user.mention}."
         )
         if debate.lobby_message_id is not None:
-            self.board.refresh(
+            self.board.show(
                 guild_id=guild_id,
                 debate_id=debate.id,
                 channel_id=channel_id,
@@ -395,7 +372,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         self, interaction: discord.Interaction[Any], guild_id: int, debate_id: int, channel_id: int
     ) -> None:
         if interaction.message is not None:
-            self.board.refresh(
+            self.board.show(
                 guild_id=guild_id,
                 debate_id=debate_id,
                 channel_id=channel_id,

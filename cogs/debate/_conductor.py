@@ -23,6 +23,7 @@ from bot.domain.turns import NotYourTurn, floor
 from bot.domain.votes import Choice, VotePhase, Voter
 from bot.services.clock import Change, Floor, Started
 from bot.services.votes import Closed, Outcome
+from cogs.debate._board import PollBoard
 from cogs.debate._clock import (
     EXTEND_SECONDS,
     controls,
@@ -32,7 +33,7 @@ from cogs.debate._clock import (
     sides_embed,
     warning_text,
 )
-from cogs.debate._votes import PollBoard, poll_text, poll_view, result_message, voted_text
+from cogs.debate._votes import poll_text, poll_view, result_message, voted_text
 
 log = logging.getLogger("agora.conductor")
 
@@ -258,7 +259,7 @@ class Conductor:
         )
         await interaction.response.send_message(voted_text(phase, ballot.choice), ephemeral=True)
         if interaction.message is not None and interaction.channel_id is not None:
-            self.polls.refresh(
+            self.polls.show(
                 debate_id=debate_id,
                 phase=phase,
                 thread_id=interaction.channel_id,

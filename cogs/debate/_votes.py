@@ -1,12 +1,11 @@
 """How the audience votes look: the poll messages, their buttons, and the result.
 
-Running tallies stay hidden until the reveal; a poll message shows only how many voted,
-refreshed at most a few times a second however fast the votes come.
+Running tallies stay hidden until the reveal; a poll message shows only how many voted
+(kept current by ``PollBoard``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import re
@@ -19,14 +18,13 @@ import discord
 from bot.charts import results_chart
 from bot.domain.sides import Side
 from bot.domain.votes import Choice, Tally, VotePhase
-from bot.services.votes import Outcome, VoteService
+from bot.services.votes import Outcome
 from bot.ui.errors import guard
 from cogs.debate._render import BRAND
 from cogs.debate._views import debate_cog
 
 log = logging.getLogger("agora.votes")
 
-EDIT_INTERVAL = 0.25
 PHASE_WORDS = {VotePhase.PRE: "before the debate", VotePhase.POST: "after the debate"}
 CHOICE_STYLES = {
     Choice.FOR: discord.ButtonStyle.primary,
@@ -36,7 +34,7 @@ CHOICE_STYLES = {
 
 
 class VoteActions(Protocol):
-    """What the vote buttons ask the debate cog to do."""
+    """What the vote buttons ask the debate's conductor to do."""
 
     def vote(
         self,
@@ -56,7 +54,7 @@ class VoteActions(Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> VoteActions:
-    actions: VoteActions = debate_cog(interaction)
+    actions: VoteActions = debate_cog(interaction).conductor
     return actions
 
 
@@ -197,42 +195,3 @@ def result_message(outcome: Outcome) -> tuple[discord.Embed, discord.File]:
     )
     embed.set_image(url="attachment://result.png")
     return embed, discord.File(io.BytesIO(png), filename="result.png")
-
-
-class PollBoard:
-    """Coalesced edits of poll messages: the live count of voters."""
-
-    def __init__(self, client: discord.Client, votes: VoteService) -> None:
-        self._client = client
-        self._votes = votes
-        self._running: dict[tuple[int, VotePhase], asyncio.Task[None]] = {}
-        self._stale: set[tuple[int, VotePhase]] = set()
-
-    def refresh(self, *, debate_id: int, phase: VotePhase, thread_id: int, message_id: int) -> None:
-        """Make the poll message show the count as it is in the database, soon."""
-        key = (debate_id, phase)
-        self._stale.add(key)
-        if key not in self._running:
-            task = asyncio.create_task(self._edit_until_fresh(key, thread_id, message_id))
-            self._running[key] = task
-            task.add_done_callback(lambda _: self._running.pop(key, None))
-
-    async def _edit_until_fresh(
-        self, key: tuple[int, VotePhase], thread_id: int, message_id: int
-    ) -> None:
-        message = self._client.get_partial_messageable(thread_id).get_partial_message(message_id)
-        try:
-            while key in self._stale:
-                self._stale.discard(key)
-                poll, voters = await self._votes.poll(debate_id=key[0], phase=key[1])
-                if poll is None or poll.state.value != "open":
-                    return
-                text = poll_text(key[1], voters, poll.closes_at, open_=True)
-                await asyncio.gather(message.edit(content=text), asyncio.sleep(EDIT_INTERVAL))
-        except discord.HTTPException as error:
-            log.warning("Could not update the poll of debate %s: %s", key[0], error)
-
-    async def drain(self) -> None:
-        """Wait for every pending edit."""
-        while self._running:
-            await asyncio.gather(*self._running.values(), return_exceptions=True)
