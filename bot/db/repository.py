@@ -435,6 +435,23 @@ async def get_clock(
     return _clock_record(row) if row else None
 
 
+async def clock_with_debate(
+    session: AsyncSession, *, debate_id: int
+) -> tuple[ClockRecord, Debate] | None:
+    """A started debate's clock, its row locked until the commit, with the debate: one query."""
+    query = (
+        select(ClockRow, DebateRow)
+        .join(DebateRow, col(DebateRow.id) == col(ClockRow.debate_id))
+        .where(col(ClockRow.debate_id) == debate_id)
+        .with_for_update(of=ClockRow)
+    )
+    row = (await session.exec(query)).first()
+    if row is None:
+        return None
+    clock, debate = row
+    return _clock_record(clock), _debate(debate)
+
+
 async def clock_in_thread(session: AsyncSession, *, thread_id: int) -> ClockRecord | None:
     """The clock of the debate that runs in a thread."""
     row = (await session.exec(select(ClockRow).where(ClockRow.thread_id == thread_id))).first()

@@ -117,6 +117,8 @@ class ClockService:
         self._now = now
         self.dispatcher = Dispatcher(now)
         self._threads: set[int] = set()
+        # A started debate's lineup never changes: read once per process.
+        self._lineups: dict[int, Lineup] = {}
         self._lateness: list[float] | None = None
 
     # -- starting ---------------------------------------------------------------------------
@@ -216,10 +218,10 @@ class ClockService:
 
         async def unit(batch: Batch, debate_id: int) -> Change | None:
             now = self._now()
-            record = await repo.get_clock(batch.session, debate_id=debate_id, for_update=True)
-            if record is None:
+            found = await repo.clock_with_debate(batch.session, debate_id=debate_id)
+            if found is None:
                 return None
-            debate = await self._debate(batch.session, debate_id)
+            record, debate = found
             fmt = await self._formats.resolve(batch.session, debate.guild_id, debate.format_key)
             clock, happenings = timing.on_due(record.clock, fmt, now)
             if not happenings:
@@ -399,7 +401,10 @@ class ClockService:
     async def _complete(
         self, session: AsyncSession, debate: Debate, fmt: DebateFormat, record: ClockRecord
     ) -> Floor:
-        lineup = await repo.lineup_of(session, debate_id=debate.id)
+        lineup = self._lineups.get(debate.id)
+        if lineup is None:
+            lineup = await repo.lineup_of(session, debate_id=debate.id)
+            self._lineups[debate.id] = lineup
         settings = await repo.guild_settings(session, guild_id=debate.guild_id)
         return Floor(debate, fmt, record, lineup, settings)
 
@@ -428,7 +433,7 @@ class ClockService:
         debate = here.debate
         finished = any(isinstance(h, Finished) for h in happenings)
         pre_closed = False
-        if clock.phase_index > 0 or finished:
+        if here.clock.phase_index == 0 and (clock.phase_index > 0 or finished):
             pre_closed = await close_poll_in(batch, debate.id, VotePhase.PRE, now)
         post_vote = None
         if finished and debate.state.is_active:

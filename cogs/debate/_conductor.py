@@ -359,6 +359,9 @@ class Conductor:
         """A message was edited: if it is in a transcript, keep the new text and the old."""
         if not self.clocks.is_debate_thread(payload.channel_id):
             return
+        author = payload.data.get("author")
+        if self.bot.user is not None and author and author.get("id") == str(self.bot.user.id):
+            return  # the bot's own phase messages: never part of a transcript
         content = payload.data.get("content")
         if isinstance(content, str):
             await self.clocks.edited(message_id=payload.message_id, text=content)
