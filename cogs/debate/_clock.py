@@ -19,7 +19,7 @@ from bot.domain.clock import ClockEvent, ClockState, PhaseStarted
 from bot.domain.sides import Side, Sides
 from bot.services.clock import Floor
 from bot.ui.errors import guard
-from cogs.debate._render import BRAND
+from bot.ui.style import BRAND
 from cogs.debate._views import debate_cog
 
 SIDE_ICON = {Side.FOR: "🟦", Side.AGAINST: "🟥"}

@@ -20,6 +20,7 @@ from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
 from bot.ui.errors import guard
+from bot.ui.modals import modal_files, modal_values
 from cogs.debate._board import LobbyBoard
 from cogs.debate._conductor import Conductor, actor_of
 from cogs.debate._drafts import (
@@ -27,8 +28,6 @@ from cogs.debate._drafts import (
     PASTE_MODAL,
     EditMotionModal,
     PasteModal,
-    modal_files,
-    modal_values,
     picker_embed,
     picker_view,
 )

@@ -16,11 +16,10 @@ import discord
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.drafts import Draft, StoredArticle
 from bot.ui.errors import guard
-from cogs.debate._render import BRAND
+from bot.ui.style import BRAND
 from cogs.debate._views import debate_cog
 
 PASTE_MAX_CHARS = 4000  # Discord's limit for one text input
-FILE_UPLOAD = 19  # the component type of a modal's file field
 MODAL_TIMEOUT = 15 * 60  # the interaction token lives this long anyway
 
 
@@ -227,34 +226,3 @@ class EditMotionModal(discord.ui.Modal):
 
 PASTE_MODAL = re.compile(r"agora:paste:(?P<format>[a-z0-9-]{1,40})")
 EDITED_MODAL = re.compile(r"agora:draft:(?P<draft>[0-9]{1,19}):edited")
-
-
-def modal_values(data: Any) -> dict[str, str]:
-    """Every text field of a modal submission, by custom id, whatever the layout."""
-    values: dict[str, str] = {}
-    stack = list(data.get("components", []))
-    while stack:
-        component = stack.pop()
-        if "value" in component and "custom_id" in component:
-            values[component["custom_id"]] = component["value"]
-        stack.extend(component.get("components", []))
-        if "component" in component:
-            stack.append(component["component"])
-    return values
-
-
-def modal_files(data: Any) -> list[dict[str, Any]]:
-    """The attachments uploaded in a modal submission, as Discord resolved them."""
-    resolved = data.get("resolved", {}).get("attachments", {})
-    files: list[dict[str, Any]] = []
-    stack = list(data.get("components", []))
-    while stack:
-        component = stack.pop()
-        if component.get("type") == FILE_UPLOAD:
-            files.extend(
-                resolved[str(i)] for i in component.get("values", []) if str(i) in resolved
-            )
-        stack.extend(component.get("components", []))
-        if "component" in component:
-            stack.append(component["component"])
-    return files

@@ -7,8 +7,8 @@ import discord
 from bot.domain.debate import DebateState, JoinOutcome, JoinResult, Preference, Signup
 from bot.services.articles import SourceView
 from bot.services.debates import LobbySnapshot
+from bot.ui.style import BRAND
 
-BRAND = discord.Colour(0x7C3AED)
 SIDE_COLOURS = {
     Preference.FOR: discord.Colour(0x2563EB),
     Preference.AGAINST: discord.Colour(0xDC2626),

@@ -20,7 +20,7 @@ from bot.domain.sides import Side
 from bot.domain.votes import Choice, Tally, VotePhase
 from bot.services.votes import Outcome
 from bot.ui.errors import guard
-from cogs.debate._render import BRAND
+from bot.ui.style import BRAND
 from cogs.debate._views import debate_cog
 
 log = logging.getLogger("agora.votes")

@@ -10,10 +10,11 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.formats import KEY_LENGTH, check_format_key
+from bot.ui.access import require_manager
 from bot.ui.errors import guard
+from bot.ui.modals import modal_values
 from cogs.formats._render import formats_embed, saved_text
-from cogs.formats._upload import FORMAT_FORM, FormatForm, check_upload, decode_upload, form_text
-from cogs.server._access import require_manager
+from cogs.formats._upload import FORMAT_FORM, FormatForm, check_upload, decode_upload
 
 ADDING = "add debate formats"
 
@@ -82,7 +83,7 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
         saved = await self.formats.save(
             guild_id=guild_id,
             key=key,
-            source=form_text(interaction.data, "source"),
+            source=modal_values(interaction.data).get("source", ""),
             user_id=interaction.user.id,
         )
         await interaction.response.send_message(saved_text(saved), ephemeral=True)

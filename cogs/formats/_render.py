@@ -6,8 +6,8 @@ import discord
 
 from bot.domain.formats import DebateFormat, VoteRule, duration
 from bot.services.formats import SavedFormat
+from bot.ui.style import BRAND
 
-BRAND = discord.Colour(0x7C3AED)
 FIELD_LIMIT = 1024
 EMBED_BUDGET = 5500  # Discord allows 6000 characters in all of an embed; keep a margin
 MAX_FIELDS = 24  # of Discord's 25, one is kept for "More formats"

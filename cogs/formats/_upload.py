@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
 
 import discord
 
@@ -89,16 +88,3 @@ class FormatForm(discord.ui.Modal):
                 max_length=FORM_MAX_CHARS,
             )
         )
-
-
-def form_text(data: Any, custom_id: str) -> str:
-    """The value of the text field ``custom_id`` in a modal submission, whatever the layout."""
-    stack = list(data.get("components", [])) if data else []
-    while stack:
-        component = stack.pop()
-        if component.get("custom_id") == custom_id and "value" in component:
-            return str(component["value"])
-        stack.extend(component.get("components", []))
-        if "component" in component:
-            stack.append(component["component"])
-    return ""

@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
 from bot.services.guilds import UNSET, Unset
-from cogs.server._access import require_manager
+from bot.ui.access import require_manager
 from cogs.server._render import role_text, settings_embed, turns_text, voting_text
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.domain.guilds import GuildSettings, TurnMode
-
-BRAND = discord.Colour(0x7C3AED)
+from bot.ui.style import BRAND
 
 TURN_MODES = {
     TurnMode.STRICT: (
