@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from bot.db import repository as repo
 from bot.db.database import Database
@@ -29,19 +30,11 @@ class GuildService:
 
     async def set_moderator_role(self, guild_id: int, role_id: int | None) -> GuildSettings:
         """Make members with ``role_id`` moderators of every debate (None: no such role)."""
-        async with self._db.write() as session:
-            current = await repo.guild_settings(session, guild_id=guild_id)
-            changed = replace(current, moderator_role_id=role_id)
-            await repo.save_guild_settings(session, settings=changed)
-        return changed
+        return await self._change(guild_id, moderator_role_id=role_id)
 
     async def set_turns(self, guild_id: int, mode: TurnMode) -> GuildSettings:
         """Choose what happens to a message posted out of turn."""
-        async with self._db.write() as session:
-            current = await repo.guild_settings(session, guild_id=guild_id)
-            changed = replace(current, turns=mode)
-            await repo.save_guild_settings(session, settings=changed)
-        return changed
+        return await self._change(guild_id, turns=mode)
 
     async def set_voting(
         self,
@@ -53,20 +46,20 @@ class GuildService:
         voters_in_voice: bool | None = None,
     ) -> GuildSettings:
         """Change who may vote; arguments left out keep their value."""
+        given = {
+            "debaters_may_vote": debaters_may_vote,
+            "voter_min_days": voter_min_days,
+            "voters_in_voice": voters_in_voice,
+        }
+        changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if not isinstance(voter_role_id, Unset):
+            changes["voter_role_id"] = voter_role_id
+        return await self._change(guild_id, **changes)
+
+    async def _change(self, guild_id: int, **changes: Any) -> GuildSettings:
+        """Load the server's settings, change some, store them: one transaction."""
         async with self._db.write() as session:
             current = await repo.guild_settings(session, guild_id=guild_id)
-            changed = replace(
-                current,
-                debaters_may_vote=(
-                    current.debaters_may_vote if debaters_may_vote is None else debaters_may_vote
-                ),
-                voter_role_id=(
-                    current.voter_role_id if isinstance(voter_role_id, Unset) else voter_role_id
-                ),
-                voter_min_days=current.voter_min_days if voter_min_days is None else voter_min_days,
-                voters_in_voice=(
-                    current.voters_in_voice if voters_in_voice is None else voters_in_voice
-                ),
-            )
+            changed = replace(current, **changes)
             await repo.save_guild_settings(session, settings=changed)
         return changed

@@ -22,7 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -116,10 +116,7 @@ async def open_poll(
     current = await repo.get_poll(session, debate_id=debate_id, phase=phase, for_update=True)
     state = rules.advance(current.state if current else VoteState.CLOSED_NOT_OPENED, VoteEvent.OPEN)
     poll = PollRecord(debate_id, phase, state, opened_at=now, closes_at=closes_at)
-    await repo.save_poll(session, poll=poll)
-    key = _cache_key(debate_id, phase)
-    if batch is not None and key in batch.cache:
-        batch.cache[key] = replace(batch.cache[key], poll=poll)
+    await _store(session, batch, poll)
     return poll
 
 
@@ -128,13 +125,24 @@ async def close_poll_in(batch: Batch, debate_id: int, phase: VotePhase, now: dat
     poll = await repo.get_poll(batch.session, debate_id=debate_id, phase=phase, for_update=True)
     if poll is None or poll.state is not VoteState.OPEN:
         return False
-    await batch.flush()  # the votes queued before this close count
-    closed = replace(poll, state=VoteState.CLOSED, closed_at=now)
-    await repo.save_poll(batch.session, poll=closed)
-    key = _cache_key(debate_id, phase)
-    if key in batch.cache:
-        batch.cache[key] = replace(batch.cache[key], poll=closed)
+    await _shut(batch, poll, VoteState.CLOSED, now)
     return True
+
+
+async def _store(session: AsyncSession, batch: Batch | None, poll: PollRecord) -> None:
+    """Save a poll's new state, and let the later votes of the batch see it."""
+    await repo.save_poll(session, poll=poll)
+    key = _cache_key(poll.debate_id, poll.phase)
+    if batch is not None and key in batch.cache:
+        batch.cache[key] = replace(batch.cache[key], poll=poll)
+
+
+async def _shut(batch: Batch, poll: PollRecord, state: VoteState, now: datetime) -> PollRecord:
+    """Close a poll in the batch's transaction; the votes queued before the close count."""
+    await batch.flush()
+    closed = replace(poll, state=state, closed_at=now)
+    await _store(batch.session, batch, closed)
+    return closed
 
 
 class VoteService:
@@ -222,12 +230,7 @@ class VoteService:
                 poll.state if poll else VoteState.CLOSED_NOT_OPENED, VoteEvent.CLOSE
             )
             assert poll is not None
-            closed = replace(poll, state=state, closed_at=self._now())
-            await batch.flush()  # the votes queued before this close count
-            await repo.save_poll(session, poll=closed)
-            key = _cache_key(debate_id, phase)
-            if key in batch.cache:
-                batch.cache[key] = replace(batch.cache[key], poll=closed)
+            closed = await _shut(batch, poll, state, self._now())
             voters = await repo.voter_count(session, debate_id=debate_id, phase=phase)
             outcome = None
             if phase is VotePhase.POST:
@@ -349,8 +352,3 @@ class VoteService:
             poll = await repo.get_poll(session, debate_id=debate_id, phase=phase, for_update=True)
             if poll is not None:
                 await repo.save_poll(session, poll=replace(poll, message_id=message_id))
-
-
-def post_vote_closes(now: datetime) -> datetime:
-    """When a post-debate vote opened at ``now`` closes by itself."""
-    return now + timedelta(seconds=POST_VOTE_SECONDS)
