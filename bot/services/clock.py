@@ -86,6 +86,8 @@ class Change:
     pre_vote_closed: bool = False
     post_vote: PollRecord | None = None
     """The post-debate vote, when this change opened it."""
+    previous_phase: int = 0
+    """The phase the clock was in before the change."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,4 +444,4 @@ class ClockService:
             closes = now + timedelta(seconds=POST_VOTE_SECONDS)
             post_vote = await open_poll(session, debate.id, VotePhase.POST, now, closes, batch)
         after = replace(here, debate=debate, record=replace(here.record, clock=clock))
-        return Change(after, tuple(happenings), pre_closed, post_vote)
+        return Change(after, tuple(happenings), pre_closed, post_vote, here.clock.phase_index)

@@ -123,7 +123,6 @@ class Conductor:
     ) -> None:
         """A clock button was pressed: move the clock, then show the result."""
         assert interaction.guild_id is not None
-        before = await self.clocks.floor_of(guild_id=interaction.guild_id, debate_id=debate_id)
         change = await self.clocks.move(
             guild_id=interaction.guild_id,
             debate_id=debate_id,
@@ -135,7 +134,7 @@ class Conductor:
         here = change.floor
         if _turns_page(change):
             await interaction.response.edit_message(
-                content=done_text(here, before.clock.phase_index), view=None
+                content=done_text(here, change.previous_phase), view=None
             )
             await self._next_phase(change, previous=None)
         else:
@@ -166,7 +165,6 @@ class Conductor:
             return
         thread = self.bot.get_partial_messageable(record.thread_id)
         started = next((h for h in change.happenings if isinstance(h, PhaseStarted)), None)
-        finished = any(isinstance(h, Finished) for h in change.happenings)
         post = change.post_vote
         if post is not None:
             # The speeches are over and the vote after opens: one message says both.
@@ -180,9 +178,8 @@ class Conductor:
         else:
             message = await _post_phase(thread, here, started)
         if previous is not None:
-            old_index = here.clock.phase_index - 1 if not finished else here.clock.phase_index
             await thread.get_partial_message(previous).edit(
-                content=done_text(here, max(old_index, 0)), view=None
+                content=done_text(here, change.previous_phase), view=None
             )
         await self.clocks.shown(
             debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
