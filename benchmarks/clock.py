@@ -19,7 +19,9 @@ Set-up, not measured: every debate is opened with ``services.debates.create`` an
 debaters through ``services.debates.join`` (made-up user ids). Staging: each debate is
 started (``services.clocks.start``) and staged by the cog's ``Conductor.stage_debate``
 (its thread, audience thread, sides, first phase message and poll), ``--staging-concurrency``
-at a time, all inside the long first phase. Then every debate is moved into the short
+at a time, all inside the long first phase; then the bot is let work off what set-up left
+(``settling_s``: until its event loop has run two seconds without a 10 ms stall, so that
+the skips are not bunched by set-up's backlog). Then every debate is moved into the short
 phases by a moderator's Skip (``services.clocks.move``, announced by
 ``Conductor.announce`` as the dispatcher's changes are), the skips spread evenly over one
 short phase so that the deadlines after them are staggered. ``skipping_s`` longer than
@@ -59,6 +61,7 @@ import argparse
 import asyncio
 import contextlib
 import cProfile
+import gc
 import json
 import logging
 import os
@@ -118,6 +121,40 @@ class RestCounter:
         http.request = request  # type: ignore[method-assign]
 
 
+class Stalls:
+    """The collector's passes and the event loop's lag, while started."""
+
+    def __init__(self) -> None:
+        self.gc_pauses: list[tuple[int, float]] = []
+        self.lag: list[float] = []
+        self._began = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.gc_pauses.append((info["generation"], time.perf_counter() - self._began))
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(0.01)
+            self.lag.append(loop.time() - asked - 0.01)
+
+    def start(self) -> None:
+        """Begin watching."""
+        gc.callbacks.append(self._on_gc)
+        self._task = asyncio.create_task(self._watch())
+
+    def stop(self) -> None:
+        """Stop watching."""
+        gc.callbacks.remove(self._on_gc)
+        if self._task is not None:
+            self._task.cancel()
+
+
 def rss_now_mb() -> float:
     """The current resident size of this process (the bot)."""
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -140,6 +177,22 @@ def percentile(ordered: list[float], share: float) -> float:
     if not ordered:
         return float("nan")
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * share) - 1))]
+
+
+async def settled(limit_s: float = 120.0) -> float:
+    """Wait until the bot has worked off set-up (the gateway's backlog of events, staging's
+    last messages): two seconds in a row in which the event loop was never late by 10 ms
+    or more. Returns the seconds waited."""
+    loop = asyncio.get_running_loop()
+    began = calm_since = loop.time()
+    while loop.time() - began < limit_s:
+        asked = loop.time()
+        await asyncio.sleep(0.01)
+        if loop.time() - asked - 0.01 >= 0.01:
+            calm_since = loop.time()
+        elif loop.time() - calm_since >= 2.0:
+            break
+    return loop.time() - began
 
 
 def announcing() -> list[asyncio.Task[object]]:
@@ -276,6 +329,7 @@ async def measure(
                 f"staging took {staging:.0f} s: raise --staging-seconds ({staging_seconds})"
             )
         rss_staged = rss_now_mb()
+        settling = await settled()
 
         # Skip every debate into the short phases, spread over one short phase, so that
         # their deadlines are staggered; announced as the Skip button would be.
@@ -311,11 +365,14 @@ async def measure(
             report(staging_profiler, f"{profile}.staging", "staging and skipping")
         profiler = cProfile.Profile() if profile else None
         window = 2 * phase_seconds
+        stalls = Stalls()
+        stalls.start()
         if profiler is not None:
             profiler.enable()
         await asyncio.sleep(window)
         if profiler is not None:
             profiler.disable()
+        stalls.stop()
         calls = rest.writes - calls_before
         cpu_bot = cpu_seconds() - cpu_before
         cpu_emulator = cpu_seconds(emulator.pid) - emulator_before
@@ -354,6 +411,7 @@ async def measure(
         "phase_seconds": phase_seconds,
         "setup_s": round(opened, 1),
         "staging_s": round(staging, 1),
+        "settling_s": round(settling, 1),
         "skipping_s": round(skipping, 1),
         "window_s": window,
         "phase_changes": moved,
@@ -361,6 +419,18 @@ async def measure(
         "lateness_p50_ms": round(statistics.median(ordered) * 1000, 2) if ordered else 0.0,
         "lateness_p99_ms": round(percentile(ordered, 0.99) * 1000, 2),
         "lateness_max_ms": round((ordered[-1] if ordered else 0.0) * 1000, 2),
+        "loop_lag_p99_ms": round(percentile(sorted(stalls.lag), 0.99) * 1000, 2),
+        "loop_lag_max_ms": round(max(stalls.lag, default=0.0) * 1000, 2),
+        **{
+            f"gc{generation}_passes": sum(g == generation for g, _ in stalls.gc_pauses)
+            for generation in range(3)
+        },
+        **{
+            f"gc{generation}_pause_max_ms": round(
+                max((p for g, p in stalls.gc_pauses if g == generation), default=0.0) * 1000, 2
+            )
+            for generation in range(3)
+        },
         "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rss_ready_mb": round(rss_ready, 1),
         "rss_staged_mb": round(rss_staged, 1),

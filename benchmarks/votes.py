@@ -13,6 +13,8 @@ Prints ``key=value`` lines:
 - ``ratio``: the first over the second;
 - ``burst_p50_ms``/``burst_p99_ms``: ``--burst`` casts submitted at the same moment, each
   timed from that moment to its return (which comes only after its commit);
+- ``burst_loop_floor_p99_ms``: the same number of tasks submitted at once and answered
+  by one task with no work at all: what the event loop alone costs such a burst;
 - ``lost``: casts that returned a ballot but whose member has no vote row afterwards;
 - ``clicks_per_s`` and ``clicks_p50_ms``/``clicks_p99_ms``: ``python -m bot`` against the
   local Discord (as ``benchmarks/slice.py`` runs it), a started debate, and 20 members
@@ -125,6 +127,35 @@ async def _cast_all(
     return results, latencies, elapsed
 
 
+async def _loop_floor(count: int) -> list[float]:
+    """The same burst with no work at all: ``count`` tasks submitted at once, each awaiting
+    a future that one task resolves as soon as all are waiting. Its latencies are what the
+    event loop alone costs, a floor under ``burst_*``."""
+    loop = asyncio.get_running_loop()
+    waiting: list[asyncio.Future[None]] = []
+    ends: list[float] = [0.0] * count
+    everyone = loop.create_future()
+
+    async def one(n: int) -> None:
+        future: asyncio.Future[None] = loop.create_future()
+        waiting.append(future)
+        if len(waiting) == count:
+            everyone.set_result(None)
+        await future
+        ends[n] = time.perf_counter()
+
+    async def answer() -> None:
+        await everyone
+        for future in waiting:
+            future.set_result(None)
+
+    begun = time.perf_counter()
+    answering = asyncio.create_task(answer())
+    await asyncio.gather(*(one(n) for n in range(count)))
+    await answering
+    return sorted(end - begun for end in ends)
+
+
 def _lost(results: list[Ballot | BaseException], stored: set[int]) -> int:
     acknowledged = {r.user_id for r in results if isinstance(r, Ballot)}
     return len(acknowledged - stored)
@@ -182,6 +213,8 @@ async def service_figures(votes: int, burst: int, *, profile: bool) -> dict[str,
         refused += sum(isinstance(r, BaseException) for r in results)
         await db.dispose()
 
+        floor = await _loop_floor(burst)
+
         db, _, debate_id = await _fresh(Path(folder), "naive.db")
         naive = await _naive(db, debate_id, max(votes // 10, 500))
         await db.dispose()
@@ -193,6 +226,7 @@ async def service_figures(votes: int, burst: int, *, profile: bool) -> dict[str,
         "burst": burst,
         "burst_p50_ms": round(statistics.median(latencies) * 1000, 2),
         "burst_p99_ms": _p(latencies, 0.99),
+        "burst_loop_floor_p99_ms": _p(floor, 0.99),
         "refused": refused,
         "lost": lost,
     }

@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 
 import discord
 from pydantic import ValidationError
 
-from bot.app import run
+from bot.app import run, utcnow
 from bot.articles.cli import main as thesis_main
 from bot.db.database import Database
+from bot.services.ratings import RatingService, Rebuilt
 from bot.settings import Settings
 
 NO_TOKEN = (
@@ -32,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="manage the database")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
+    ratings = commands.add_parser("ratings", help="manage ratings")
+    ratings_commands = ratings.add_subparsers(dest="ratings_command", required=True)
+    rebuild = ratings_commands.add_parser(
+        "rebuild", help="recompute every rating from the stored results: rebuild [--guild ID]"
+    )
+    rebuild.add_argument("--guild", type=int, metavar="ID", help="only this server")
     thesis = commands.add_parser(
         "thesis",
         help="propose motions for an article: thesis PATH_OR_URL [--json] [-k 5]",
@@ -58,6 +66,16 @@ async def _upgrade(db: Database) -> None:
         await db.dispose()
 
 
+async def _rebuild(db: Database, guild_id: int | None) -> tuple[Rebuilt, float]:
+    try:
+        await db.upgrade()
+        begun = time.perf_counter()
+        rebuilt = await RatingService(db, utcnow).rebuild(guild_id=guild_id)
+        return rebuilt, time.perf_counter() - begun
+    finally:
+        await db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and do what it says; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -72,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db":
         asyncio.run(_upgrade(Database(settings.database_url)))
         print("The database schema is up to date.")
+        return 0
+    if args.command == "ratings":
+        rebuilt, seconds = asyncio.run(_rebuild(Database(settings.database_url), args.guild))
+        where = "" if args.guild is None else f" in server {args.guild}"
+        print(
+            f"rebuilt {rebuilt.ratings:,} ratings from {rebuilt.debates:,} debates{where} "
+            f"in {seconds:.1f} s"
+        )
         return 0
     token = settings.discord_token
     if token is None or not token.get_secret_value().strip():

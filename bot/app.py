@@ -27,15 +27,26 @@ from bot.formats import builtin_formats
 from bot.services.articles import ArticleService
 from bot.services.clock import ClockService
 from bot.services.debates import DebateService
+from bot.services.exports import ExportService
 from bot.services.formats import FormatCatalog
 from bot.services.guilds import GuildService
+from bot.services.motions import MotionService
+from bot.services.ratings import RatingService
+from bot.services.schedules import ScheduleService
 from bot.services.votes import VoteService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
 
 log = logging.getLogger("agora")
 
-EXTENSIONS = ("cogs.debate", "cogs.formats", "cogs.server")
+EXTENSIONS = (
+    "cogs.debate",
+    "cogs.formats",
+    "cogs.server",
+    "cogs.motions",
+    "cogs.nights",
+    "cogs.ratings",
+)
 
 
 def utcnow() -> datetime:
@@ -53,6 +64,10 @@ class Services:
     formats: FormatCatalog
     guilds: GuildService
     votes: VoteService
+    exports: ExportService
+    ratings: RatingService
+    motions: MotionService
+    schedules: ScheduleService
 
     @classmethod
     def build(
@@ -62,13 +77,20 @@ class Services:
         writer = BatchWriter(db)
         formats = FormatCatalog(db, builtin_formats(), clock)
         votes = VoteService(db, writer, formats, clock)
+        articles = ArticleService(db, clock, allow_loopback=allow_loopback)
+        debates = DebateService(db, writer, formats, clock)
+        motions = MotionService(db, writer, articles, clock)
         return cls(
-            debates=DebateService(db, writer, formats, clock),
-            articles=ArticleService(db, clock, allow_loopback=allow_loopback),
+            debates=debates,
+            articles=articles,
             clocks=ClockService(db, writer, formats, clock, votes),
             formats=formats,
             guilds=GuildService(db),
             votes=votes,
+            exports=ExportService(db, formats, clock),
+            ratings=RatingService(db, clock),
+            motions=motions,
+            schedules=ScheduleService(db, debates, clock, motions=motions),
         )
 
 

@@ -1,4 +1,4 @@
-"""The results picture of a debate's audience vote, drawn for Discord's dark theme.
+"""Pictures for Discord's dark theme: a debate's audience vote, and a member's rating over time.
 
 Drawn with matplotlib's object API (``Figure`` + ``FigureCanvasAgg``), so no pyplot global
 state is touched and nothing needs a display; the figure is dropped after rendering.
@@ -7,22 +7,27 @@ state is touched and nothing needs a display; the figure is dropped after render
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.domain.votes import Choice, Tally
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
+HISTORY_WIDTH_PX, HISTORY_HEIGHT_PX = 800, 400
 
 BACKGROUND = "#313338"  # Discord's dark message background
 PANEL = "#2b2d31"
 TEXT = "#dbdee1"
 MUTED = "#949ba4"
+RATING = "#5865f2"  # Discord's blurple
 COLOURS: dict[Choice, str] = {
     Choice.FOR: "#57f287",
     Choice.AGAINST: "#ed4245",
@@ -70,14 +75,118 @@ def results_chart(
         color=TEXT,
         fontsize=13,
     )
+    return _png(fig)
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes; the figure is cleared afterwards."""
     buffer = io.BytesIO()
     with warnings.catch_warnings():
-        # Motions often hold emoji the bundled font lacks; they render as boxes, which is
-        # fine, but a warning per chart would flood the log.
+        # Motions and names often hold emoji the bundled font lacks; they render as boxes,
+        # which is fine, but a warning per chart would flood the log.
         warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)
         fig.savefig(buffer, format="png", dpi=DPI, facecolor=BACKGROUND)
     fig.clear()
     return buffer.getvalue()
+
+
+def rating_history_chart(points: Sequence[tuple[datetime, float, float]], *, title: str) -> bytes:
+    """An 800 by 400 PNG: a rating over time (time, value, sigma) with a shaded ±sigma band.
+
+    Points are drawn in time order; points whose value or sigma is not a finite number are
+    left out. With no point the chart says so; one point shows as a dot with its band.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    kept = sorted(
+        (
+            (when, value, abs(sigma))
+            for when, value, sigma in points
+            if math.isfinite(value) and math.isfinite(sigma)
+        ),
+        key=lambda point: _days(point[0]),
+    )
+    fig = Figure(
+        figsize=(HISTORY_WIDTH_PX / DPI, HISTORY_HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND
+    )
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.09, 0.13, 0.87, 0.7))
+    heading = textwrap.shorten(title.strip() or "Rating", 70, placeholder="…")
+    fig.text(0.02, 0.95, heading, ha="left", va="top", color=TEXT, fontsize=14, fontweight="bold")
+    _frame(ax, "")
+    ax.grid(axis="y", color=BACKGROUND, linewidth=1)
+    ax.set_axisbelow(True)
+    if not kept:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.text(
+            0.5,
+            0.5,
+            "No rated debates yet.",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color=MUTED,
+            fontsize=12,
+        )
+        return _png(fig)
+    xs = [_days(when) for when, _, _ in kept]
+    values = [value for _, value, _ in kept]
+    low = [value - sigma for _, value, sigma in kept]
+    high = [value + sigma for _, value, sigma in kept]
+    if len(kept) == 1:
+        # One debate: a dot and its band, with a day either side so the axis has a span.
+        ax.errorbar(xs, values, yerr=[kept[0][2]], fmt="o", color=RATING, capsize=6)
+        ax.set_xlim(xs[0] - 1, xs[0] + 1)
+    else:
+        ax.fill_between(xs, low, high, color=RATING, alpha=0.22, linewidth=0)
+        ax.plot(xs, values, color=RATING, linewidth=2, marker="o", markersize=3)
+        margin = (xs[-1] - xs[0]) * 0.03 or 1.0
+        ax.set_xlim(xs[0] - margin, xs[-1] + margin)
+    ticks = _time_ticks(xs[0], xs[-1])
+    ax.set_xticks([x for x, _ in ticks], [label for _, label in ticks])
+    ax.tick_params(labelsize=10)
+    last, sigma = values[-1], kept[-1][2]
+    ax.text(
+        0.99,
+        1.02,
+        f"now {last:.1f} ± {sigma:.1f} · {len(kept)} debate{'s' if len(kept) != 1 else ''}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        color=MUTED,
+        fontsize=10,
+    )
+    return _png(fig)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _days(when: datetime) -> float:
+    """Days since 1970 (a naive time is taken as UTC): the rating chart's x axis."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    return (aware - _EPOCH).total_seconds() / 86_400
+
+
+_TICK_FORMATS = ((3 * 365, "%Y"), (90, "%b %Y"), (3, "%d %b"), (0, "%d %b %H:%M"))
+"""How ticks read by the span of the chart in days: the first whose span is exceeded."""
+
+
+def _time_ticks(first: float, last: float) -> list[tuple[float, str]]:
+    """At most five ticks from ``first`` to ``last`` (days since 1970), labelled for the span."""
+    span = last - first
+    count = 5 if span > 0 else 1
+    fmt = next(fmt for days, fmt in _TICK_FORMATS if span > days) if span > 0 else "%d %b %Y"
+    xs = [first + span * i / max(count - 1, 1) for i in range(count)]
+    labels = [(_EPOCH + timedelta(days=x)).strftime(fmt) for x in xs]
+    # Neighbouring ticks that would read the same (a long span, a coarse label) are merged.
+    return [
+        (x, label)
+        for i, (x, label) in enumerate(zip(xs, labels, strict=True))
+        if i == 0 or label != labels[i - 1]
+    ]
 
 
 def _frame(ax: Axes, heading: str) -> None:

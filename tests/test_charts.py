@@ -1,12 +1,21 @@
-"""The results chart is a PNG of the agreed size, whatever the votes."""
+"""The charts are PNGs of the agreed size, whatever they are given."""
 
 from __future__ import annotations
 
+import math
 import struct
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.charts import HEIGHT_PX, WIDTH_PX, results_chart
+from bot.charts import (
+    HEIGHT_PX,
+    HISTORY_HEIGHT_PX,
+    HISTORY_WIDTH_PX,
+    WIDTH_PX,
+    rating_history_chart,
+    results_chart,
+)
 from bot.domain.formats import VoteRule
 from bot.domain.votes import Choice, Tally, decide, flows
 
@@ -63,3 +72,45 @@ def test_chart_with_awkward_motions(motion: str) -> None:
 
 def test_one_sided_vote() -> None:
     check(results_chart("Motion", Tally(5, 0, 0), Tally(5, 0, 0), {(F, F): 5}, "A tie."))
+
+
+# -- a member's rating over time ----------------------------------------------------------------
+
+DAY0 = datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
+
+
+def history(
+    count: int, *, step: timedelta = timedelta(days=7)
+) -> list[tuple[datetime, float, float]]:
+    """``count`` weekly ratings drifting up while the uncertainty narrows."""
+    return [(DAY0 + step * i, 25.0 + 0.8 * i, max(8.3 * 0.9**i, 2.0)) for i in range(count)]
+
+
+def check_history(png: bytes) -> None:
+    assert size_of(png) == (HISTORY_WIDTH_PX, HISTORY_HEIGHT_PX) == (800, 400)
+    assert 1_000 < len(png) < 150_000
+    assert png.endswith(b"IEND\xaeB`\x82")
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 30, 400])
+def test_rating_history_of_any_length(count: int) -> None:
+    check_history(rating_history_chart(history(count), title="Rating of bob"))
+
+
+@pytest.mark.parametrize(
+    "step", [timedelta(0), timedelta(minutes=20), timedelta(days=1), timedelta(days=200)]
+)
+def test_rating_history_over_any_span(step: timedelta) -> None:
+    check_history(rating_history_chart(history(6, step=step), title="Rating"))
+
+
+def test_rating_history_takes_points_in_any_order_and_drops_non_numbers() -> None:
+    points = [
+        *reversed(history(5)),
+        (DAY0.replace(tzinfo=None), 20.0, -3.0),  # a naive time is UTC; a negative sigma counts
+        (DAY0, math.nan, 1.0),
+        (DAY0, 1.0, math.inf),
+    ]
+    check_history(rating_history_chart(points, title="x" * 500 + " 🎉"))
+    only_bad = [(DAY0, math.nan, 1.0)]
+    assert rating_history_chart(only_bad, title="") == rating_history_chart([], title="")

@@ -83,7 +83,9 @@ async def test_the_debate_group_has_its_subcommands(loaded_bot: Agora) -> None:
         "start",
         "status",
         "source",
+        "export",
         "judge",
         "ballot",
+        "rated",
         "cancel",
     }

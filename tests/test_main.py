@@ -88,3 +88,39 @@ def test_thesis_refuses_a_private_address_in_one_line(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_ratings_rebuild_recomputes_from_the_stored_results(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'agora.db'}"
+    assert run_bot(["db", "upgrade"], tmp_path, DATABASE_URL=url).returncode == 0
+    at = "2026-11-24 19:00:00.000000"
+    with sqlite3.connect(tmp_path / "agora.db") as db:
+        for debate, guild in ((1, 10), (2, 10), (3, 20)):
+            db.execute(
+                "INSERT INTO debate (id, guild_id, channel_id, creator_id, motion, format_key,"
+                " state, created_at, closed_at) VALUES (?, ?, 5, 6, 'This House would rate',"
+                " 'oxford', 'finished', ?, ?)",
+                (debate, guild, at, at),
+            )
+            for user, side in ((100 + debate, "for"), (200, "against")):
+                db.execute(
+                    "INSERT INTO debater (debate_id, guild_id, user_id, side, speaker_order,"
+                    " reason, started_at) VALUES (?, ?, ?, ?, 0, 'preferred', ?)",
+                    (debate, guild, user, side, at),
+                )
+            db.execute(
+                "INSERT INTO result (debate_id, rule, winner, margin, reason, tallies, decided_at)"
+                " VALUES (?, 'oxford', 'for', 20.0, 'For wins', ?, ?)",
+                (debate, json.dumps({"pre": [1, 1, 0], "post": [2, 0, 0]}), at),
+            )
+
+    done = run_bot(["ratings", "rebuild", "--guild", "10"], tmp_path, DATABASE_URL=url)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("rebuilt 3 ratings from 2 debates in server 10 in "), done.stdout
+    with sqlite3.connect(tmp_path / "agora.db") as db:
+        rows = db.execute("SELECT guild_id, user_id, games, wins FROM rating ORDER BY user_id")
+        assert rows.fetchall() == [(10, 101, 1, 1), (10, 102, 1, 1), (10, 200, 2, 0)]
+    everything = run_bot(["ratings", "rebuild"], tmp_path, DATABASE_URL=url)
+    assert everything.stdout.startswith("rebuilt 5 ratings from 3 debates in "), everything.stdout
+    assert "Traceback" not in everything.stderr

@@ -39,7 +39,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    if connection.get_execution_options().get(SNAPSHOT, True):
+        connection.exec_driver_sql("BEGIN")
+
+
+SNAPSHOT = "agora_snapshot"
+"""Execution option: False lets each statement of a SQLite read see the latest commit."""
 
 
 class Database:
@@ -62,9 +67,13 @@ class Database:
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading; nothing it does is committed."""
+    async def read(self, *, snapshot: bool = True) -> AsyncIterator[AsyncSession]:
+        """A session for reading; nothing it does is committed. ``snapshot=False`` is for
+        hot reads of one statement: on SQLite it skips the BEGIN (a round trip to the
+        driver's thread), so each statement sees the latest commit on its own."""
         async with self.sessions() as session:
+            if not snapshot:
+                await session.connection(execution_options={SNAPSHOT: False})
             yield session
 
     @asynccontextmanager

@@ -948,11 +948,29 @@ class World:
                 when = self._event_time(body, key, errors, required=False)
                 if when is not None:
                     setattr(event, key, iso(when.timestamp()))
-        if isinstance(body.get("entity_metadata"), dict) and event.entity_type == 3:
-            location = body["entity_metadata"].get("location")
-            if isinstance(location, str) and location:
-                event.location = location
+        entity_type = body.get("entity_type", event.entity_type)
+        if entity_type not in (1, 2, 3):
+            errors.add(("entity_type",), "BASE_TYPE_CHOICES", "Value must be one of (1, 2, 3).")
+        elif entity_type == 3:
+            metadata = body.get("entity_metadata")
+            location = metadata.get("location") if isinstance(metadata, dict) else None
+            placed = isinstance(location, str) and 1 <= len(location) <= 100
+            if not placed and event.entity_type != 3:
+                errors.required(("entity_metadata", "location"))
+            elif event.entity_type != 3 and body.get("scheduled_end_time") is None:
+                errors.required(("scheduled_end_time",))
+            elif placed:
+                event.channel_id, event.location = None, location
+        elif "channel_id" in body or entity_type != event.entity_type:
+            wanted = ChannelType.GUILD_STAGE_VOICE if entity_type == 1 else ChannelType.GUILD_VOICE
+            guild = self.guilds[event.guild_id]
+            channel = guild.channels.get(_snowflake(body.get("channel_id")) or 0)
+            if channel is None or channel.type != wanted:
+                errors.add(("channel_id",), "CHANNEL_TYPE_INVALID", "Invalid channel type.")
+            else:
+                event.channel_id, event.location = channel.id, None
         errors.raise_if_any()
+        event.entity_type = int(entity_type)
         self.emit("GUILD_SCHEDULED_EVENT_UPDATE", event.payload(), event.guild_id)
         self.changed()
         return event

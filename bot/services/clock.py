@@ -36,7 +36,7 @@ from bot.domain import clock as timing
 from bot.domain import debate as rules
 from bot.domain.clock import Clock, ClockEvent, Finished, Happening
 from bot.domain.debate import Actor, Debate, DebateEvent
-from bot.domain.errors import DebateNotFound, NotModerator
+from bot.domain.errors import DebateNotFound, DomainError, NotModerator
 from bot.domain.formats import DebateFormat
 from bot.domain.guilds import GuildSettings
 from bot.domain.sides import Debater, Sides, assign_sides
@@ -49,6 +49,9 @@ from bot.services.votes import POST_VOTE_SECONDS, VoteService, close_poll_in, op
 log = logging.getLogger("agora.clock")
 
 Now = Callable[[], datetime]
+
+TICK_READ_CHUNK = 500
+"""Due clocks read per query (well under every back end's limit on bound parameters)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,29 +219,27 @@ class ClockService:
         return change
 
     async def tick(self, due: list[tuple[int, datetime]]) -> list[Change]:
-        """Move every clock that fell due, in shared transactions; what changed."""
-
-        async def unit(batch: Batch, debate_id: int) -> Change | None:
-            now = self._now()
-            found = await repo.clock_with_debate(batch.session, debate_id=debate_id)
-            if found is None:
-                return None
-            record, debate = found
-            fmt = await self._formats.resolve(batch.session, debate.guild_id, debate.format_key)
-            clock, happenings = timing.on_due(record.clock, fmt, now)
-            if not happenings:
-                return None
-            here = await self._complete(batch.session, debate, fmt, record)
-            return await self._save(batch, here, clock, happenings, now)
-
-        def one(debate_id: int) -> Callable[[Batch], Awaitable[Change | None]]:
-            return lambda batch: unit(batch, debate_id)
-
-        results = await asyncio.gather(
-            *(self._writer.run(one(debate_id)) for debate_id, _ in due), return_exceptions=True
-        )
+        """Move every clock that fell due: all in one unit of the shared transaction (one read
+        for them all), or, if that fails, each in a unit of its own so that one bad clock
+        cannot hold up the others."""
+        ids = [debate_id for debate_id, _ in due]
+        moved: dict[int, Change | BaseException]
+        try:
+            moved = await self._writer.run(lambda batch: self._move_due(batch, ids))
+        except Exception:
+            log.exception("Moving %d due clocks together failed: moving each alone", len(ids))
+            alone = await asyncio.gather(
+                *(self._writer.run(self._mover(debate_id)) for debate_id in ids),
+                return_exceptions=True,
+            )
+            moved = {}
+            for debate_id, outcome in zip(ids, alone, strict=True):
+                moved.update(
+                    {debate_id: outcome} if isinstance(outcome, BaseException) else outcome
+                )
         changes: list[Change] = []
-        for (debate_id, when), result in zip(due, results, strict=True):
+        for debate_id, when in due:
+            result = moved.get(debate_id)
             if isinstance(result, BaseException):
                 log.error("Clock of debate %d could not move", debate_id, exc_info=result)
                 continue
@@ -248,6 +249,43 @@ class ClockService:
                 changes.append(result)
                 self._committed(result)
         return changes
+
+    def _mover(
+        self, debate_id: int
+    ) -> Callable[[Batch], Awaitable[dict[int, Change | BaseException]]]:
+        return lambda batch: self._move_due(batch, [debate_id])
+
+    async def _move_due(
+        self, batch: Batch, debate_ids: list[int]
+    ) -> dict[int, Change | BaseException]:
+        """Move the clocks that are due; a clock refused by a rule is reported, not raised,
+        so that the clocks moved before it in this unit still count."""
+        now = self._now()
+        session = batch.session
+        settings: dict[int, GuildSettings] = {}
+        moved: dict[int, Change | BaseException] = {}
+        for low in range(0, len(debate_ids), TICK_READ_CHUNK):
+            chunk = debate_ids[low : low + TICK_READ_CHUNK]
+            found = await repo.clocks_with_debates(session, debate_ids=chunk)
+            for debate_id in chunk:
+                if debate_id not in found:
+                    continue
+                record, debate = found[debate_id]
+                try:
+                    fmt = await self._formats.resolve(session, debate.guild_id, debate.format_key)
+                except DomainError as refused:
+                    moved[debate_id] = refused
+                    continue
+                clock, happenings = timing.on_due(record.clock, fmt, now)
+                if not happenings:
+                    continue
+                if debate.guild_id not in settings:
+                    settings[debate.guild_id] = await repo.guild_settings(
+                        session, guild_id=debate.guild_id
+                    )
+                here = await self._complete(session, debate, fmt, record, settings[debate.guild_id])
+                moved[debate_id] = await self._save(batch, here, clock, happenings, now)
+        return moved
 
     async def run(self, announce: Announce) -> None:
         """Serve every clock until cancelled, announcing each change."""
@@ -401,13 +439,19 @@ class ClockService:
         return debate
 
     async def _complete(
-        self, session: AsyncSession, debate: Debate, fmt: DebateFormat, record: ClockRecord
+        self,
+        session: AsyncSession,
+        debate: Debate,
+        fmt: DebateFormat,
+        record: ClockRecord,
+        settings: GuildSettings | None = None,
     ) -> Floor:
         lineup = self._lineups.get(debate.id)
         if lineup is None:
             lineup = await repo.lineup_of(session, debate_id=debate.id)
             self._lineups[debate.id] = lineup
-        settings = await repo.guild_settings(session, guild_id=debate.guild_id)
+        if settings is None:
+            settings = await repo.guild_settings(session, guild_id=debate.guild_id)
         return Floor(debate, fmt, record, lineup, settings)
 
     async def _floor(

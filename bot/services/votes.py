@@ -54,6 +54,7 @@ from bot.domain.votes import (
 )
 from bot.services.dispatch import Dispatcher
 from bot.services.formats import FormatCatalog
+from bot.services.ratings import record_result
 
 log = logging.getLogger("agora.votes")
 
@@ -263,6 +264,7 @@ class VoteService:
         await repo.save_result(
             session, debate_id=debate.id, verdict=verdict, tallies=tallies, now=self._now()
         )
+        await record_result(session, debate_id=debate.id)  # ratings move with the result
         record = await repo.get_clock(session, debate_id=debate.id)
         thread = record.thread_id if record else None
         return Outcome(debate, fmt, pre, post, verdict, swing, flows, thread)

@@ -31,6 +31,13 @@ from cogs.debate._drafts import (
     picker_embed,
     picker_view,
 )
+from cogs.debate._export import (
+    ExportFormat,
+    debate_here,
+    display_names,
+    export_file,
+    export_text,
+)
 from cogs.debate._render import joined_text, left_text, lobby_embed, source_embed
 from cogs.debate._views import COG_NAME, lobby_view
 
@@ -191,6 +198,26 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         view = await self.articles.source(channel_id=channel_id)
         await interaction.response.send_message(embed=source_embed(view), ephemeral=True)
 
+    @app_commands.command(name="export", description="Download a debate's record as a file.")
+    @app_commands.describe(
+        debate="The debate's number (default: this channel's latest debate).",
+        format="Markdown to read, or JSON for programs (default: Markdown).",
+    )
+    async def export(
+        self,
+        interaction: discord.Interaction[Agora],
+        debate: app_commands.Range[int, 1] | None = None,
+        format: ExportFormat = "markdown",
+    ) -> None:
+        """The record of a started debate (transcript, votes in aggregate), privately."""
+        guild_id, channel_id = _place(interaction)
+        debate_id = debate if debate is not None else await debate_here(self.debates, channel_id)
+        export = await self.bot.services.exports.export(guild_id=guild_id, debate_id=debate_id)
+        names = display_names(interaction.guild, interaction.user, export)
+        await interaction.response.send_message(
+            export_text(export), file=export_file(export, format, names), ephemeral=True
+        )
+
     @app_commands.command(name="start", description="Start the debate in this channel.")
     @app_commands.describe(
         devils_advocate="Put members on the side they did not choose (default: the format's).",
@@ -310,6 +337,22 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             f"Your ballot for debate #{debate.id}: For {for_points}, Against {against_points} "
             f"({winner}). You can change it until the vote after the debate closes.",
             ephemeral=True,
+        )
+
+    @app_commands.command(name="rated", description="Choose whether this debate changes ratings.")
+    @app_commands.describe(
+        value="Rated debates change ratings; set false before the start to keep this one out."
+    )
+    async def rated(self, interaction: discord.Interaction[Agora], value: bool) -> None:
+        """Mark the channel's debate rated or unrated (moderators, in its lobby)."""
+        guild_id, channel_id = _place(interaction)
+        debate = await self.debates.around(channel_id=channel_id)
+        await self.bot.services.ratings.set_rated(
+            guild_id=guild_id, debate_id=debate.id, actor=_actor(interaction), rated=value
+        )
+        effect = "rated: its result changes" if value else "unrated: its result changes none of"
+        await interaction.response.send_message(
+            f"Debate #{debate.id} is {effect} the debaters' ratings."
         )
 
     @app_commands.command(name="cancel", description="Cancel the debate in this channel.")

@@ -15,6 +15,18 @@ from tests.e2e.conftest import World
 from tests.support.harness import BotProcess, BotRunner, ErrorLogs, eventually
 
 MOTION = "This House would ban homework"
+COMMANDS = {
+    "debate",
+    "format",
+    "settings",
+    "motion",
+    "schedule",
+    "season",
+    "leaderboard",
+    "stats",
+    "history",
+}
+"""Every top-level command the bot registers."""
 
 
 def columns(message: Message) -> dict[str, str]:
@@ -61,9 +73,19 @@ async def test_commands_are_synced_to_the_dev_server(
     local: LocalDiscord, world: World, runner: BotRunner
 ) -> None:
     commands = {c["name"]: c for c in local.commands(world.guild.id)}
-    assert set(commands) == {"debate", "format", "settings"}
+    assert set(commands) == COMMANDS
     subcommands = {o["name"] for o in commands["debate"]["options"]}
-    assert subcommands == {"new", "start", "status", "source", "judge", "ballot", "cancel"}
+    assert subcommands == {
+        "new",
+        "start",
+        "status",
+        "source",
+        "export",
+        "judge",
+        "ballot",
+        "rated",
+        "cancel",
+    }
     assert commands["debate"]["contexts"] == [0], "guild only"
 
 
@@ -219,7 +241,7 @@ async def test_commands_in_direct_messages_are_refused(
 ) -> None:
     runner.dev_guild_id = None  # DMs see only global commands
     await runner.restart()
-    assert sorted(c["name"] for c in local.commands()) == ["debate", "format", "settings"]
+    assert {c["name"] for c in local.commands()} == COMMANDS
     with pytest.raises(PermissionError):  # Discord offers server-only commands nowhere else
         await local.slash(world.stranger, local.dm_channel(world.stranger), "debate new")
     handle = await local.slash(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import func, update
+from sqlmodel import col, select
 
 from bot.db.database import Database
 from bot.db.models import ClockRow, DebateRow, DebaterRow, SpeechRow
@@ -203,6 +204,47 @@ async def test_the_dispatcher_tick_moves_due_clocks_and_ignores_stale_entries(
     assert any(isinstance(h, Finished) for h in change.happenings)
     assert change.floor.debate.state is DebateState.FINISHED
     assert club.clocks.dispatcher.pending == 0
+
+
+async def test_clocks_due_together_move_together_and_a_broken_one_holds_up_none(
+    club: Club, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = []
+    for n in range(3):
+        snapshot = await club.debates.create(
+            guild_id=GUILD,
+            channel_id=CHANNEL + 1 + n,
+            creator_id=CREATOR,
+            motion=f"This House would ring bell {n}",
+            format_key="quick",
+        )
+        ids.append(snapshot.debate.id)
+        for user, preference in PAIR.items():
+            await club.debates.join(
+                guild_id=GUILD, debate_id=ids[-1], user_id=user, preference=preference
+            )
+        await club.clocks.start(guild_id=GUILD, debate_id=ids[-1], actor=Actor(CREATOR))
+    lateness = club.clocks.record_lateness()
+    clock.advance(91)
+    changes = await club.clocks.tick([(i, clock.now) for i in ids])
+    assert sorted(c.floor.debate.id for c in changes) == ids
+    assert all(c.floor.clock.phase_index == 1 for c in changes)
+    assert lateness == [0.0, 0.0, 0.0]
+
+    # A clock row no rule can read makes the shared unit fail: the others still move.
+    async with club.database.write() as session:
+        await session.exec(
+            update(ClockRow).where(col(ClockRow.debate_id) == ids[1]).values(state="bogus")
+        )
+    clock.advance(90)
+    with caplog.at_level(logging.ERROR, logger="agora.clock"):
+        changes = await club.clocks.tick([(i, clock.now) for i in ids])
+    assert sorted(c.floor.debate.id for c in changes) == [ids[0], ids[2]]
+    assert all(c.floor.clock.phase_index == 2 for c in changes)
+    assert f"Clock of debate {ids[1]} could not move" in caplog.text
+    async with club.database.read() as session:
+        stuck = (await session.exec(select(ClockRow).where(ClockRow.debate_id == ids[1]))).one()
+    assert (stuck.phase_index, stuck.state) == (1, "bogus")
 
 
 async def test_recover_resumes_running_clocks_and_finds_unshown_changes(

@@ -90,7 +90,8 @@ class BotRunner:
         self.bot, self.db, self._task = None, None, None
 
     def advance(self, seconds: float) -> None:
-        """Move the test clock on, and let the dispatchers of clocks and polls look at it."""
+        """Move the test clock on, and let the dispatchers of clocks, polls and debate nights
+        look at it."""
         advance = getattr(self.clock, "advance", None)
         if advance is None:
             raise RuntimeError("this bot runs on the wall clock")
@@ -98,6 +99,7 @@ class BotRunner:
         if self.bot is not None:
             self.bot.services.clocks.dispatcher.poke()
             self.bot.services.votes.dispatcher.poke()
+            self.bot.services.schedules.dispatcher.poke()
 
     async def count(self, model: Any) -> int:
         """How many rows the table of ``model`` holds now."""

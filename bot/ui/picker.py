@@ -1,0 +1,225 @@
+"""The article picker, shared by every cog that proposes motions from an article.
+
+A picker is a select of a draft's candidate motions with Use / Edit / Cancel buttons under
+it, and a form to edit the chosen motion. Each item's ``custom_id`` is
+``{prefix}:{draft id}:{pick|use|edit|cancel}`` (the form's ends in ``:edited``) and the
+draft itself is in the database, so a picker sent before a restart keeps working after it.
+Each cog builds one ``Picker`` with its own prefix, registers its ``select`` and ``button``
+classes with the bot, and handles the choices in the cog that ``actions`` resolves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar, Protocol, Self
+
+import discord
+
+from bot.domain.debate import MOTION_MAX_CHARS
+from bot.domain.drafts import Draft, StoredArticle
+from bot.ui.errors import guard
+from bot.ui.style import BRAND
+
+FORM_TIMEOUT = 15 * 60  # the interaction token lives this long anyway
+DRAFT_ID = r"(?P<draft>[0-9]{1,19})"
+NOTHING = r"(?!)"  # a template no custom id matches
+
+
+class PickerActions(Protocol):
+    """What a picker asks its cog to do."""
+
+    def choose(
+        self, interaction: discord.Interaction[Any], draft_id: int, index: int
+    ) -> Awaitable[None]:
+        """A candidate was selected."""
+        ...
+
+    def draft_action(
+        self, interaction: discord.Interaction[Any], draft_id: int, action: str
+    ) -> Awaitable[None]:
+        """Use, Edit or Cancel was pressed."""
+        ...
+
+
+ResolveActions = Callable[[discord.Interaction[Any]], PickerActions]
+"""Finds, from an interaction, the cog that handles a picker's choices."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class EditMotionForm(discord.ui.Modal):
+    """Edit the chosen motion; its submission is handled from its ``custom_id`` alone."""
+
+    def __init__(self, custom_id: str, motion: str) -> None:
+        super().__init__(title="Edit the motion", custom_id=custom_id, timeout=FORM_TIMEOUT)
+        self.add_item(
+            discord.ui.TextInput(
+                label="Motion",
+                custom_id="motion",
+                style=discord.TextStyle.paragraph,
+                default=motion,
+                min_length=1,
+                max_length=MOTION_MAX_CHARS,
+            )
+        )
+
+
+class Picker:
+    """One cog's picker: its ``custom_id`` prefix, its "use" label and who handles it."""
+
+    def __init__(self, *, prefix: str, use_label: str, actions: ResolveActions) -> None:
+        self.prefix = prefix
+        self.use_label = use_label
+        self.actions = actions
+        self.buttons = {
+            "use": (use_label, discord.ButtonStyle.success),
+            "edit": ("Edit", discord.ButtonStyle.secondary),
+            "cancel": ("Cancel", discord.ButtonStyle.danger),
+        }
+        self.edited = re.compile(rf"{re.escape(prefix)}:{DRAFT_ID}:edited")
+        """The edit form's ``custom_id``, for the cog that handles its submission."""
+
+        # discord.py tells dynamic items apart by the template their class was created
+        # with, so each picker has its own two classes; the bot registers both.
+        class CandidateSelect(PickerSelect, picker=self):
+            """The candidate motions of a draft."""
+
+        class DraftButton(PickerButton, picker=self):
+            """Use, Edit or Cancel."""
+
+        self.select: type[PickerSelect] = CandidateSelect
+        self.button: type[PickerButton] = DraftButton
+
+    def view(self, draft: Draft) -> discord.ui.View:
+        """The select of candidate motions and the three buttons under it."""
+        view = discord.ui.View(timeout=None)
+        options = [
+            discord.SelectOption(
+                label=clip(f"{i + 1}. {c.motion}", 100),
+                description=clip(c.sentence, 100),
+                value=str(i),
+                default=i == draft.chosen,
+            )
+            for i, c in enumerate(draft.candidates)
+        ]
+        view.add_item(self.select(draft.id, options))
+        for action in self.buttons:
+            view.add_item(self.button(draft.id, action))
+        return view
+
+    def embed(self, draft: Draft, stored: StoredArticle, *, footer: str) -> discord.Embed:
+        """The article and its candidate motions, the chosen one marked."""
+        article = stored.article
+        byline = " · ".join(part for part in (article.author, article.site) if part)
+        subtitle = (
+            f"*{discord.utils.escape_markdown(clip(article.subtitle, 600))}*"
+            if article.subtitle
+            else ""
+        )
+        hint = f"Choose a motion, then press **{self.use_label}** (or **Edit** it first)."
+        embed = discord.Embed(
+            title=clip(article.title or stored.origin, 256),
+            url=article.url or None,
+            description="\n".join(part for part in (subtitle, byline, hint) if part),
+            colour=BRAND,
+        )
+        for i, candidate in enumerate(draft.candidates):
+            mark = "✅ " if i == draft.chosen else ""
+            sentence = discord.utils.escape_markdown(candidate.sentence)
+            embed.add_field(
+                name=clip(f"{mark}{i + 1}. {candidate.motion}", 256),
+                value=clip(f"from: “{sentence}”", 1024),
+                inline=False,
+            )
+        embed.set_footer(text=footer)
+        return embed
+
+    def edit_form(self, draft_id: int, motion: str) -> EditMotionForm:
+        """The form to edit a draft's chosen motion."""
+        return EditMotionForm(f"{self.prefix}:{draft_id}:edited", motion)
+
+
+class PickerSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=NOTHING,  # only the subclasses a Picker makes are registered
+):
+    """The candidate motions of a draft, for the picker its subclass was made with."""
+
+    picker: ClassVar[Picker]
+
+    def __init_subclass__(cls, *, picker: Picker) -> None:
+        super().__init_subclass__(template=rf"{re.escape(picker.prefix)}:{DRAFT_ID}:pick")
+        cls.picker = picker
+
+    def __init__(self, draft_id: int, options: list[discord.SelectOption]) -> None:
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"{self.picker.prefix}:{draft_id}:pick",
+                placeholder="Choose a motion",
+                options=options,
+            )
+        )
+        self.draft_id = draft_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        """Rebuild the select from its message."""
+        assert isinstance(item, discord.ui.Select)
+        return cls(int(match["draft"]), item.options)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the choice to the cog."""
+        index = int(self.item.values[0])
+        actions = self.picker.actions(interaction)
+        await guard(interaction, actions.choose(interaction, self.draft_id, index))
+
+
+class PickerButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=NOTHING,  # only the subclasses a Picker makes are registered
+):
+    """Use, Edit or Cancel, for the picker its subclass was made with."""
+
+    picker: ClassVar[Picker]
+
+    def __init_subclass__(cls, *, picker: Picker) -> None:
+        super().__init_subclass__(
+            template=rf"{re.escape(picker.prefix)}:{DRAFT_ID}:(?P<action>use|edit|cancel)"
+        )
+        cls.picker = picker
+
+    def __init__(self, draft_id: int, action: str) -> None:
+        label, style = self.picker.buttons[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"{self.picker.prefix}:{draft_id}:{action}"
+            )
+        )
+        self.draft_id = draft_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        """Rebuild the button from its custom id."""
+        return cls(int(match["draft"]), match["action"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Hand the press to the cog."""
+        actions = self.picker.actions(interaction)
+        await guard(interaction, actions.draft_action(interaction, self.draft_id, self.action))

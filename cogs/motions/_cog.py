@@ -1,0 +1,274 @@
+"""Slash commands and components of the motion bank; the rules live in ``MotionService``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import Agora
+from bot.articles.errors import TooLarge
+from bot.articles.extract import MAX_BYTES
+from bot.domain import drafts
+from bot.domain.debate import MOTION_MAX_CHARS, Actor
+from bot.domain.errors import DomainError
+from bot.services.articles import Reading
+from bot.services.motions import BANK_DRAFT, BankDraftNotFound, Submitted
+from bot.ui.errors import guard
+from bot.ui.modals import modal_values
+from cogs.motions._render import (
+    approved_text,
+    bank_embed,
+    picker_embed,
+    rejected_text,
+    submitted_text,
+    upvoted_text,
+)
+from cogs.motions._views import (
+    COG_NAME,
+    EDITED_FORM,
+    EditMotionForm,
+    bank_view,
+    picker_view,
+    upvote_view,
+)
+
+PASTE_MAX_CHARS = 6000  # Discord's limit for a string option
+MAX_MOTION_ID = 2**31 - 1
+SOURCES = {
+    "motion": "`motion` (the motion itself)",
+    "url": "`url` (a link to an article)",
+    "file": "`file` (an article as a file)",
+    "text": "`text` (an article's text)",
+}
+
+
+class OneSource(DomainError):
+    """``/motion submit`` takes exactly one source."""
+
+    def __init__(self, given: tuple[str, ...]) -> None:
+        super().__init__("sources: " + ", ".join(given))
+        self.given = given
+
+    def explain(self) -> str:
+        """The sentence a member sees."""
+        if not self.given:
+            return "Give the motion, or an article to take one from: " + ", ".join(SOURCES.values())
+        return (
+            f"You gave {' and '.join(f'`{g}`' for g in self.given)}: give just one. A `motion` "
+            "goes to the bank as it is; a `url`, `file` or `text` gets you motions to choose from."
+        )
+
+
+def _guild_id(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
+def _actor(interaction: discord.Interaction[Any]) -> Actor:
+    roles = frozenset(r.id for r in getattr(interaction.user, "roles", ()))
+    manages = bool(interaction.permissions and interaction.permissions.manage_guild)
+    return Actor(interaction.user.id, manages_server=manages, role_ids=roles)
+
+
+def _with_view(view: discord.ui.View | None) -> dict[str, Any]:
+    return {"view": view} if view is not None else {}
+
+
+def _similar_buttons(submitted: Submitted) -> discord.ui.View | None:
+    return upvote_view([m.motion_id for m in submitted.similar])
+
+
+@app_commands.guild_only()
+class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
+    """Submit motions, upvote them, and (moderators) approve or reject them."""
+
+    def __init__(self, bot: Agora) -> None:
+        self.bot = bot
+        self.motions = bot.services.motions
+        self.articles = bot.services.articles
+        super().__init__()
+
+    @app_commands.command(
+        name="submit", description="Put a motion in the bank, or pick one from an article."
+    )
+    @app_commands.describe(
+        motion="The motion itself, e.g. 'This House would ban homework'.",
+        url="A link to an article: I propose motions from it.",
+        file="An article as a file (.html, .txt, .md or .pdf): I propose motions from it.",
+        text="An article's text, pasted: I propose motions from it.",
+    )
+    async def submit(
+        self,
+        interaction: discord.Interaction[Agora],
+        motion: app_commands.Range[str, 1, MOTION_MAX_CHARS] | None = None,
+        url: app_commands.Range[str, 1, 2000] | None = None,
+        file: discord.Attachment | None = None,
+        text: app_commands.Range[str, 1, PASTE_MAX_CHARS] | None = None,
+    ) -> None:
+        """A motion goes to the bank; an article gets the member candidates to choose from."""
+        guild_id = _guild_id(interaction)
+        sources = (("motion", motion), ("url", url), ("file", file), ("text", text))
+        given = tuple(name for name, value in sources if value)
+        if len(given) != 1:
+            raise OneSource(given)
+        if motion is not None:
+            submitted = await self.motions.submit(
+                guild_id=guild_id, author_id=interaction.user.id, text=motion
+            )
+            await interaction.response.send_message(
+                submitted_text(submitted), ephemeral=True, **_with_view(_similar_buttons(submitted))
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reading = await self._read(url, file, text)
+        assert interaction.channel_id is not None
+        draft, stored = await self.motions.propose(
+            guild_id=guild_id,
+            channel_id=interaction.channel_id,
+            author_id=interaction.user.id,
+            reading=reading,
+        )
+        await interaction.edit_original_response(
+            embed=picker_embed(draft, stored), view=picker_view(draft)
+        )
+
+    async def _read(
+        self, url: str | None, file: discord.Attachment | None, text: str | None
+    ) -> Reading:
+        """The article behind a link, an upload (refused unread over the cap) or a paste."""
+        if file is not None:
+            if file.size > MAX_BYTES:
+                raise TooLarge(MAX_BYTES)
+            data = await self.bot.http.get_from_cdn(file.url)
+            return await self.articles.read_file(data, file.filename, file.content_type)
+        if url is not None:
+            return await self.articles.read_url(url)
+        assert text is not None
+        return await self.articles.read_text(text)
+
+    @app_commands.command(name="list", description="Show the motion bank, most upvoted first.")
+    @app_commands.describe(page="Which page of the bank (default: the first).")
+    async def list_bank(
+        self,
+        interaction: discord.Interaction[Agora],
+        page: app_commands.Range[int, 1, 100_000] | None = None,
+    ) -> None:
+        """A page of the bank with upvote buttons, to the member who asked."""
+        shown = await self.motions.list(guild_id=_guild_id(interaction), page=page or 1)
+        await interaction.response.send_message(
+            embed=bank_embed(shown), ephemeral=True, **_with_view(bank_view(shown))
+        )
+
+    @app_commands.command(
+        name="approve", description="Approve a motion into the bank (moderators)."
+    )
+    @app_commands.describe(id="The motion's number, as `/motion list` shows it.")
+    async def approve(
+        self,
+        interaction: discord.Interaction[Agora],
+        id: app_commands.Range[int, 1, MAX_MOTION_ID],
+    ) -> None:
+        """Approve a motion and announce it in the channel with its upvote button."""
+        motion = await self.motions.approve(
+            guild_id=_guild_id(interaction), motion_id=id, actor=_actor(interaction)
+        )
+        await interaction.response.send_message(
+            approved_text(motion), **_with_view(upvote_view([motion.id]))
+        )
+
+    @app_commands.command(name="reject", description="Reject a motion (moderators).")
+    @app_commands.describe(
+        id="The motion's number, as `/motion list` shows it.",
+        reason="Why, in a sentence; kept with the motion.",
+    )
+    async def reject(
+        self,
+        interaction: discord.Interaction[Agora],
+        id: app_commands.Range[int, 1, MAX_MOTION_ID],
+        reason: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        """Reject a motion; the moderator alone is told."""
+        why = " ".join(reason.split()) if reason else None
+        motion = await self.motions.reject(
+            guild_id=_guild_id(interaction),
+            motion_id=id,
+            actor=_actor(interaction),
+            reason=why or None,
+        )
+        await interaction.response.send_message(rejected_text(motion, why), ephemeral=True)
+
+    # -- components ---------------------------------------------------------------------------
+
+    async def upvote(self, interaction: discord.Interaction[Any], motion_id: int) -> None:
+        """▲ was pressed: upvote, or take the upvote back; the member is told once it is stored."""
+        upvoted = await self.motions.upvote(
+            guild_id=_guild_id(interaction), motion_id=motion_id, user_id=interaction.user.id
+        )
+        await interaction.response.send_message(upvoted_text(upvoted), ephemeral=True)
+
+    async def show_page(self, interaction: discord.Interaction[Any], page: int) -> None:
+        """A page button was pressed: show that page in place."""
+        shown = await self.motions.list(guild_id=_guild_id(interaction), page=page)
+        await interaction.response.edit_message(embed=bank_embed(shown), view=bank_view(shown))
+
+    async def choose(
+        self, interaction: discord.Interaction[Any], draft_id: int, index: int
+    ) -> None:
+        """A candidate was selected in the picker."""
+        draft, stored = await self.articles.choose(
+            guild_id=_guild_id(interaction),
+            draft_id=draft_id,
+            user_id=interaction.user.id,
+            index=index,
+        )
+        await interaction.response.edit_message(
+            embed=picker_embed(draft, stored), view=picker_view(draft)
+        )
+
+    async def draft_action(
+        self, interaction: discord.Interaction[Any], draft_id: int, action: str
+    ) -> None:
+        """Submit this, Edit or Cancel was pressed in the picker."""
+        guild_id = _guild_id(interaction)
+        if action == "use":
+            await self._submit_draft(interaction, draft_id, None)
+        elif action == "edit":
+            draft, _ = await self.articles.draft(guild_id=guild_id, draft_id=draft_id)
+            if draft.format_key != BANK_DRAFT:
+                raise BankDraftNotFound(draft_id)
+            drafts.require_open(draft, interaction.user.id)
+            await interaction.response.send_modal(EditMotionForm(draft_id, draft.motion))
+        else:
+            await self.articles.cancel(
+                guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id
+            )
+            await interaction.response.edit_message(
+                content="Cancelled: nothing went to the bank.", embed=None, view=None
+            )
+
+    async def _submit_draft(
+        self, interaction: discord.Interaction[Any], draft_id: int, text: str | None
+    ) -> None:
+        submitted = await self.motions.submit_draft(
+            guild_id=_guild_id(interaction),
+            draft_id=draft_id,
+            author_id=interaction.user.id,
+            text=text,
+        )
+        await interaction.response.edit_message(
+            content=submitted_text(submitted), embed=None, view=_similar_buttons(submitted)
+        )
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """The edit form's submission, handled from its custom id so a restart loses none."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = str(interaction.data.get("custom_id", "")) if interaction.data else ""
+        if (match := EDITED_FORM.fullmatch(custom_id)) is not None:
+            text = modal_values(interaction.data).get("motion", "")
+            await guard(interaction, self._submit_draft(interaction, int(match["draft"]), text))
