@@ -203,7 +203,7 @@ async def main(args: argparse.Namespace) -> None:
             return time.perf_counter() - begun
 
         async def place(guild: int, user: int) -> None:
-            async with db.read() as session:
+            async with db.read(snapshot=False) as session:
                 season = await repo.running_season(session, guild_id=guild)
                 assert season is not None
                 found = await repo.board_place(
@@ -212,7 +212,7 @@ async def main(args: argparse.Namespace) -> None:
                 assert found is not None
 
         async def largest(guild: int, user: int) -> None:
-            async with db.read() as session:
+            async with db.read(snapshot=False) as session:
                 found = await repo.board_place(
                     session, guild_id=guild, season=0, metric=Metric.RATING, user_id=user
                 )

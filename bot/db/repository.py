@@ -1470,13 +1470,15 @@ async def known_users(
     return found
 
 
-async def board_place(
-    session: AsyncSession, *, guild_id: int, season: int, metric: Metric, user_id: int
-) -> Standing | None:
-    """A member's standing on a board (one query); ``None`` when they are not on it."""
+@cache
+def _place_query(metric: Metric) -> Any:
+    """The statement of ``board_place``, built once per board (``guild``, ``season``,
+    ``user``)."""
     table = cast(Any, RatingRow).__table__
     other = table.alias("better")
     column = _BOARD[metric].key
+    guild_id: Any = bindparam("guild")
+    season: Any = bindparam("season")
     better = (
         core_select(func.count())
         .select_from(other)
@@ -1487,10 +1489,17 @@ async def board_place(
         )
         .scalar_subquery()
     )
-    query = core_select(table.c[column], table.c.games, better).where(
-        table.c.guild_id == guild_id, table.c.season == season, table.c.user_id == user_id
+    return core_select(table.c[column], table.c.games, better).where(
+        table.c.guild_id == guild_id, table.c.season == season, table.c.user_id == bindparam("user")
     )
-    row = (await session.exec(cast(Any, query))).first()
+
+
+async def board_place(
+    session: AsyncSession, *, guild_id: int, season: int, metric: Metric, user_id: int
+) -> Standing | None:
+    """A member's standing on a board (one query); ``None`` when they are not on it."""
+    params = {"guild": guild_id, "season": season, "user": user_id}
+    row = (await session.exec(cast(Any, _place_query(metric)), params=params)).first()
     if row is None or row[0] is None:
         return None
     return Standing(row[2] + 1, user_id, float(row[0]), row[1])

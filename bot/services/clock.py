@@ -39,6 +39,7 @@ from bot.domain.debate import Actor, Debate, DebateEvent
 from bot.domain.errors import DebateNotFound, DomainError, NotModerator
 from bot.domain.formats import DebateFormat
 from bot.domain.guilds import GuildSettings
+from bot.domain.ratings import ALL_TIME_SEASON, PRIOR_MU
 from bot.domain.sides import Debater, Sides, assign_sides
 from bot.domain.turns import Lineup, NotStarted, NotYourTurn, Speech, floor, may_post
 from bot.domain.votes import VotePhase
@@ -151,11 +152,19 @@ class ClockService:
                 raise NotModerator("only a moderator may start")
             fmt = await self._formats.resolve(session, guild_id, debate.format_key)
             started = rules.apply(debate, DebateEvent.START, now)
-            history = await repo.recent_sides(
-                session, guild_id=guild_id, user_ids=[s.user_id for s in signups]
+            members = [s.user_id for s in signups]
+            history = await repo.recent_sides(session, guild_id=guild_id, user_ids=members)
+            records = await repo.records_of(
+                session, guild_id=guild_id, season=ALL_TIME_SEASON, user_ids=members
             )
             debaters = [
-                Debater.from_signup(s, recent_sides=history.get(s.user_id, ())) for s in signups
+                Debater.from_signup(
+                    s,
+                    # Skill on openskill's scale; a member with no rated debate has the prior.
+                    rating=records[s.user_id].rating.mu if s.user_id in records else PRIOR_MU,
+                    recent_sides=history.get(s.user_id, ()),
+                )
+                for s in signups
             ]
             sides = assign_sides(
                 debaters,

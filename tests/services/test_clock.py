@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from bot.db import repository as repo
 from bot.db.database import Database
 from bot.db.models import ClockRow, DebateRow, DebaterRow, SpeechRow
 from bot.db.writer import BatchWriter
 from bot.domain.clock import Cause, ClockEvent, ClockState, Finished, PhaseStarted, StaleClock
 from bot.domain.debate import Actor, DebateState, Preference
 from bot.domain.errors import IllegalTransition, NotModerator
+from bot.domain.ratings import ALL_TIME_SEASON, Rating, Record
 from bot.domain.sides import NotEnoughDebaters, Side
 from bot.domain.turns import NotStarted, NotYourTurn
 from bot.formats import builtin_formats
@@ -129,6 +131,22 @@ async def test_rotation_uses_the_sides_of_earlier_debates(club: Club) -> None:
         )
     assert sides[1] != sides[0]
     assert sides[2] != sides[1]
+
+
+async def test_sides_balance_the_members_ratings(club: Club) -> None:
+    strong = [
+        Record(FOR_1, Rating(40.0, 2.0), games=12),
+        Record(FOR_2, Rating(38.0, 2.0), games=12),
+    ]
+    async with club.database.write() as session:
+        await repo.save_records(session, guild_id=GUILD, season=ALL_TIME_SEASON, records=strong)
+    anyone = dict.fromkeys((FOR_1, FOR_2, AGAINST_1, AGAINST_2), Preference.EITHER)
+    debate_id = await club.lobby("oxford", anyone)
+    started = await club.clocks.start(guild_id=GUILD, debate_id=debate_id, actor=Actor(CREATOR))
+    sides = started.sides
+    # The two rated members (well above the prior of the two newcomers) are split.
+    assert {sides.assignment_of(FOR_1).side, sides.assignment_of(FOR_2).side} == set(Side)
+    assert sides.rating_gap == pytest.approx(2.0)
 
 
 async def test_two_moderators_pressing_at_once_make_one_transition(club: Club) -> None:
