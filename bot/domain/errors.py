@@ -107,6 +107,22 @@ class NotModerator(DomainError):
     """Only a moderator of the debate may do that."""
 
 
+class NotServerModerator(NotModerator):
+    """Only the server's moderators (Manage Server, or its moderator role) may do that:
+    actions on the server's seasons, motion bank or debate nights, not on one debate."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(f"only a moderator may {action}")
+        self.action = action
+
+    def explain(self) -> str:
+        """The sentence a member sees."""
+        return (
+            "Only members with the **Manage Server** permission or the server's moderator "
+            f"role can {self.action}. Ask one of them."
+        )
+
+
 class IllegalTransition(DomainError):
     """The debate cannot make that move from its current state."""
 

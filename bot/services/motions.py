@@ -47,7 +47,7 @@ from bot.domain import drafts
 from bot.domain import motions as bank
 from bot.domain.debate import Actor
 from bot.domain.drafts import Draft, StoredArticle
-from bot.domain.errors import NotModerator
+from bot.domain.errors import NotServerModerator
 from bot.domain.motions import (
     DEFAULT_COOLDOWN_DAYS,
     Match,
@@ -99,7 +99,7 @@ class NoSuchPage(MotionError):
         self.pages = pages
 
 
-class NotBankModerator(NotModerator):
+class NotBankModerator(NotServerModerator):
     """Only moderators review motions."""
 
     def explain(self) -> str:
@@ -310,7 +310,7 @@ class MotionService:
         async def unit(batch: Batch) -> Motion:
             settings = await repo.guild_settings(batch.session, guild_id=guild_id)
             if not may_review(actor, settings.moderator_role_id):
-                raise NotBankModerator(f"only a moderator may {event.value} motions")
+                raise NotBankModerator(f"{event.value} motions")
             motion = await self._cached(batch, guild_id, motion_id)
             now = self._now()
             changed = bank.apply(motion, event, now, self.cooldown_days)

@@ -35,7 +35,7 @@ from bot.db import repository as repo
 from bot.db.database import Database
 from bot.domain import ratings as rules
 from bot.domain.debate import Actor, DebateState, may_moderate
-from bot.domain.errors import DebateNotFound, NotModerator
+from bot.domain.errors import DebateNotFound, NotModerator, NotServerModerator
 from bot.domain.ratings import (
     ALL_TIME,
     ALL_TIME_SEASON,
@@ -229,7 +229,7 @@ class RatingService:
     ) -> None:
         settings = await repo.guild_settings(session, guild_id=guild_id)
         if not rules.may_manage_seasons(actor, settings.moderator_role_id):
-            raise NotModerator(f"only a moderator may {what}")
+            raise NotServerModerator(what)
 
     async def _season(
         self, session: AsyncSession, guild_id: int, season: str | None

@@ -42,7 +42,7 @@ from bot.db.repository import HandledEvent, NightRecord, NightState, ScheduleRec
 from bot.domain import debate as debate_rules
 from bot.domain import schedule as rules
 from bot.domain.debate import Actor, Debate, DebateEvent, DebateState
-from bot.domain.errors import DebateAlreadyActive, DomainError
+from bot.domain.errors import DebateAlreadyActive, DomainError, NotServerModerator
 from bot.domain.schedule import (
     DEFAULT_GRACE,
     MIN_QUORUM,
@@ -75,15 +75,8 @@ RETRY = timedelta(seconds=30)
 # Errors
 
 
-class NotNightModerator(DomainError):
+class NotNightModerator(NotServerModerator):
     """Only moderators may change a server's debate nights."""
-
-    def explain(self) -> str:
-        """The sentence a member sees."""
-        return (
-            "Only members with the Manage Server permission or the server's moderator role "
-            "can change debate nights. Ask one of them."
-        )
 
 
 class ScheduleNotFound(DomainError):
@@ -320,7 +313,7 @@ class ScheduleService:
         async with self._db.read() as session:
             settings = await repo.guild_settings(session, guild_id=guild_id)
         if not may_schedule(actor, settings.moderator_role_id):
-            raise NotNightModerator("only moderators schedule debate nights")
+            raise NotNightModerator("change debate nights")
 
     async def _format(self, guild_id: int, key: str | None) -> str | None:
         if key is None:

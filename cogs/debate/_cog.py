@@ -15,14 +15,15 @@ from bot.articles.errors import TooLarge
 from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
 from bot.domain.clock import ClockEvent
-from bot.domain.debate import MOTION_MAX_CHARS, Actor, Preference
+from bot.domain.debate import MOTION_MAX_CHARS, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
+from bot.ui.access import acting
 from bot.ui.errors import guard
 from bot.ui.modals import modal_files, modal_values
 from cogs.debate._board import LobbyBoard
-from cogs.debate._conductor import Conductor, actor_of
+from cogs.debate._conductor import Conductor
 from cogs.debate._drafts import (
     EDITED_MODAL,
     PASTE_MODAL,
@@ -58,10 +59,6 @@ def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
     if interaction.guild_id is None or interaction.channel_id is None:
         raise app_commands.NoPrivateMessage()
     return interaction.guild_id, interaction.channel_id
-
-
-def _actor(interaction: discord.Interaction[Any]) -> Actor:
-    return actor_of(interaction.user, interaction.permissions)
 
 
 @app_commands.guild_only()
@@ -249,7 +246,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         started = await self.bot.services.clocks.start(
             guild_id=guild_id,
             debate_id=debate_id,
-            actor=_actor(interaction),
+            actor=acting(interaction),
             devils_advocate=devils_advocate,
             stage_id=stage.id if stage else None,
         )
@@ -266,7 +263,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
                 debate_id=debate.id,
                 event=ClockEvent.END,
                 version=started.change.floor.clock.version,
-                actor=_actor(interaction),
+                actor=acting(interaction),
             )
             await interaction.followup.send(CANNOT_THREAD, ephemeral=True)
             return
@@ -299,7 +296,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         guild_id, channel_id = _place(interaction)
         debate = await self.debates.around(channel_id=channel_id)
         new = await self.bot.services.votes.name_judge(
-            guild_id=guild_id, debate_id=debate.id, actor=_actor(interaction), judge_id=member.id
+            guild_id=guild_id, debate_id=debate.id, actor=acting(interaction), judge_id=member.id
         )
         text = (
             f"{member.mention} is a judge of debate #{debate.id}: after the speeches they score "
@@ -348,7 +345,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         guild_id, channel_id = _place(interaction)
         debate = await self.debates.around(channel_id=channel_id)
         await self.bot.services.ratings.set_rated(
-            guild_id=guild_id, debate_id=debate.id, actor=_actor(interaction), rated=value
+            guild_id=guild_id, debate_id=debate.id, actor=acting(interaction), rated=value
         )
         effect = "rated: its result changes" if value else "unrated: its result changes none of"
         await interaction.response.send_message(
@@ -359,7 +356,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     async def cancel(self, interaction: discord.Interaction[Agora]) -> None:
         """Close the channel's debate (moderators only) and freeze its lobby."""
         guild_id, channel_id = _place(interaction)
-        snapshot = await self.debates.cancel(channel_id=channel_id, actor=_actor(interaction))
+        snapshot = await self.debates.cancel(channel_id=channel_id, actor=acting(interaction))
         debate = snapshot.debate
         await interaction.response.send_message(
             f"Debate #{debate.id} was cancelled by {interaction.user.mention}."
@@ -473,7 +470,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             lobby = await channel.send(embed=lobby_embed(snapshot), view=lobby_view(debate.id))
         except discord.Forbidden:
             # A debate nobody can join would only block the channel: take it back.
-            await self.debates.cancel(channel_id=debate.channel_id, actor=_actor(interaction))
+            await self.debates.cancel(channel_id=debate.channel_id, actor=acting(interaction))
             await interaction.followup.send(CANNOT_POST, ephemeral=True)
             return
         await self.debates.attach_lobby_message(

@@ -17,12 +17,12 @@ import discord
 
 from bot.app import Agora
 from bot.domain.clock import ClockEvent, Finished, PhaseStarted, TimeWarning
-from bot.domain.debate import Actor
 from bot.domain.guilds import TurnMode
 from bot.domain.turns import NotYourTurn, floor
 from bot.domain.votes import Choice, VotePhase, Voter
 from bot.services.clock import Change, Floor, Started
 from bot.services.votes import Closed, Outcome
+from bot.ui.access import acting, actor_of
 from cogs.debate._board import PollBoard
 from cogs.debate._clock import (
     EXTEND_SECONDS,
@@ -39,13 +39,6 @@ log = logging.getLogger("agora.conductor")
 
 OUT_OF_TURN_MARK = "🔇"
 NOTICE_SECONDS = 8.0
-
-
-def actor_of(member: discord.abc.User, permissions: discord.Permissions | None) -> Actor:
-    """The acting member with their standing: Manage Server and their roles."""
-    roles = frozenset(r.id for r in getattr(member, "roles", ()))
-    manages = bool(permissions and permissions.manage_guild)
-    return Actor(member.id, manages_server=manages, role_ids=roles)
 
 
 class Conductor:
@@ -128,7 +121,7 @@ class Conductor:
             debate_id=debate_id,
             event=event,
             version=version,
-            actor=actor_of(interaction.user, interaction.permissions),
+            actor=acting(interaction),
             extra_seconds=EXTEND_SECONDS if event is ClockEvent.EXTEND else 0,
         )
         here = change.floor
@@ -272,7 +265,7 @@ class Conductor:
             guild_id=interaction.guild_id,
             debate_id=debate_id,
             phase=phase,
-            actor=actor_of(interaction.user, interaction.permissions),
+            actor=acting(interaction),
         )
         await interaction.response.edit_message(
             content=poll_text(phase, closed.voters, None, open_=False), view=None

@@ -10,19 +10,13 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.formats import KEY_LENGTH, check_format_key
-from bot.ui.access import require_manager
+from bot.ui.access import guild_id_of, require_manager
 from bot.ui.errors import guard
 from bot.ui.modals import modal_values
 from cogs.formats._render import formats_embed, saved_text
 from cogs.formats._upload import FORMAT_FORM, FormatForm, check_upload, decode_upload
 
 ADDING = "add debate formats"
-
-
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 @app_commands.guild_only()
@@ -36,7 +30,7 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
     @app_commands.command(name="list", description="Show every debate format this server can use.")
     async def list_formats(self, interaction: discord.Interaction[Agora]) -> None:
         """Every format with its speaking order, to the member who asked."""
-        formats = await self.formats.available(_guild_id(interaction))
+        formats = await self.formats.available(guild_id_of(interaction))
         embed = formats_embed(formats, set(self.formats.builtin))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -54,7 +48,7 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
         file: discord.Attachment | None = None,
     ) -> None:
         """Store a format from a file, or open a form prefilled with an example."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         require_manager(interaction, ADDING)
         normal = check_format_key(key, tuple(self.formats.builtin))
         if file is None:
@@ -78,7 +72,7 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
             await guard(interaction, self._written(interaction, match["key"]))
 
     async def _written(self, interaction: discord.Interaction[Any], key: str) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         require_manager(interaction, ADDING)
         saved = await self.formats.save(
             guild_id=guild_id,

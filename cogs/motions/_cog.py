@@ -12,10 +12,11 @@ from bot.app import Agora
 from bot.articles.errors import TooLarge
 from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
-from bot.domain.debate import MOTION_MAX_CHARS, Actor
+from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.errors import DomainError
 from bot.services.articles import Reading
 from bot.services.motions import BANK_DRAFT, BankDraftNotFound, Submitted
+from bot.ui.access import acting, guild_id_of
 from bot.ui.errors import guard
 from bot.ui.modals import modal_values
 from cogs.motions._render import (
@@ -62,18 +63,6 @@ class OneSource(DomainError):
         )
 
 
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
-
-
-def _actor(interaction: discord.Interaction[Any]) -> Actor:
-    roles = frozenset(r.id for r in getattr(interaction.user, "roles", ()))
-    manages = bool(interaction.permissions and interaction.permissions.manage_guild)
-    return Actor(interaction.user.id, manages_server=manages, role_ids=roles)
-
-
 def _with_view(view: discord.ui.View | None) -> dict[str, Any]:
     return {"view": view} if view is not None else {}
 
@@ -110,7 +99,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         text: app_commands.Range[str, 1, PASTE_MAX_CHARS] | None = None,
     ) -> None:
         """A motion goes to the bank; an article gets the member candidates to choose from."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         sources = (("motion", motion), ("url", url), ("file", file), ("text", text))
         given = tuple(name for name, value in sources if value)
         if len(given) != 1:
@@ -158,7 +147,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         page: app_commands.Range[int, 1, 100_000] | None = None,
     ) -> None:
         """A page of the bank with upvote buttons, to the member who asked."""
-        shown = await self.motions.list(guild_id=_guild_id(interaction), page=page or 1)
+        shown = await self.motions.list(guild_id=guild_id_of(interaction), page=page or 1)
         await interaction.response.send_message(
             embed=bank_embed(shown), ephemeral=True, **_with_view(bank_view(shown))
         )
@@ -174,7 +163,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     ) -> None:
         """Approve a motion and announce it in the channel with its upvote button."""
         motion = await self.motions.approve(
-            guild_id=_guild_id(interaction), motion_id=id, actor=_actor(interaction)
+            guild_id=guild_id_of(interaction), motion_id=id, actor=acting(interaction)
         )
         await interaction.response.send_message(
             approved_text(motion), **_with_view(upvote_view([motion.id]))
@@ -194,9 +183,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         """Reject a motion; the moderator alone is told."""
         why = " ".join(reason.split()) if reason else None
         motion = await self.motions.reject(
-            guild_id=_guild_id(interaction),
+            guild_id=guild_id_of(interaction),
             motion_id=id,
-            actor=_actor(interaction),
+            actor=acting(interaction),
             reason=why or None,
         )
         await interaction.response.send_message(rejected_text(motion, why), ephemeral=True)
@@ -206,13 +195,13 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     async def upvote(self, interaction: discord.Interaction[Any], motion_id: int) -> None:
         """▲ was pressed: upvote, or take the upvote back; the member is told once it is stored."""
         upvoted = await self.motions.upvote(
-            guild_id=_guild_id(interaction), motion_id=motion_id, user_id=interaction.user.id
+            guild_id=guild_id_of(interaction), motion_id=motion_id, user_id=interaction.user.id
         )
         await interaction.response.send_message(upvoted_text(upvoted), ephemeral=True)
 
     async def show_page(self, interaction: discord.Interaction[Any], page: int) -> None:
         """A page button was pressed: show that page in place."""
-        shown = await self.motions.list(guild_id=_guild_id(interaction), page=page)
+        shown = await self.motions.list(guild_id=guild_id_of(interaction), page=page)
         await interaction.response.edit_message(embed=bank_embed(shown), view=bank_view(shown))
 
     async def choose(
@@ -220,7 +209,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     ) -> None:
         """A candidate was selected in the picker."""
         draft, stored = await self.articles.choose(
-            guild_id=_guild_id(interaction),
+            guild_id=guild_id_of(interaction),
             draft_id=draft_id,
             user_id=interaction.user.id,
             index=index,
@@ -233,7 +222,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         self, interaction: discord.Interaction[Any], draft_id: int, action: str
     ) -> None:
         """Submit this, Edit or Cancel was pressed in the picker."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         if action == "use":
             await self._submit_draft(interaction, draft_id, None)
         elif action == "edit":
@@ -254,7 +243,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         self, interaction: discord.Interaction[Any], draft_id: int, text: str | None
     ) -> None:
         submitted = await self.motions.submit_draft(
-            guild_id=_guild_id(interaction),
+            guild_id=guild_id_of(interaction),
             draft_id=draft_id,
             author_id=interaction.user.id,
             text=text,

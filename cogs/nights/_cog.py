@@ -17,7 +17,7 @@ from bot.app import Agora
 from bot.domain import schedule as rules
 from bot.domain.schedule import MAX_EVERY_WEEKS, MAX_POSTPONE_MINUTES, MAX_QUORUM, MIN_QUORUM
 from bot.services.schedules import Changed
-from cogs.debate._conductor import actor_of
+from bot.ui.access import acting, guild_id_of
 from cogs.nights._events import EventSync
 from cogs.nights._herald import Herald
 from cogs.nights._render import (
@@ -38,12 +38,6 @@ NO_EVENT = (
 )
 
 Place = discord.StageChannel | discord.VoiceChannel
-
-
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 @app_commands.guild_only()
@@ -124,11 +118,11 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         postpone_minutes: app_commands.Range[int, 0, MAX_POSTPONE_MINUTES] = 0,
     ) -> None:
         """Create a schedule (moderators); its first night gets a Discord event."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         text_channel = channel.id if channel else self._text_channel(interaction)
         changed = await self.schedules.create(
             guild_id=guild_id,
-            actor=actor_of(interaction.user, interaction.permissions),
+            actor=acting(interaction),
             name=name,
             weekday=weekday.value,
             time=time,
@@ -152,7 +146,7 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
     @app_commands.command(name="list", description="Show this server's debate nights.")
     async def list_(self, interaction: discord.Interaction[Agora]) -> None:
         """Every schedule with its next night, to the member who asked."""
-        records = await self.schedules.all(guild_id=_guild_id(interaction))
+        records = await self.schedules.all(guild_id=guild_id_of(interaction))
         now = discord.utils.utcnow()
         await interaction.response.send_message(embed=list_embed(records, now), ephemeral=True)
 
@@ -190,8 +184,8 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
     ) -> None:
         """Change a schedule (moderators); its Discord event follows."""
         changed = await self.schedules.edit(
-            guild_id=_guild_id(interaction),
-            actor=actor_of(interaction.user, interaction.permissions),
+            guild_id=guild_id_of(interaction),
+            actor=acting(interaction),
             given=schedule,
             name=name,
             weekday=weekday.value if weekday else None,
@@ -215,8 +209,8 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
     ) -> None:
         """Skip the next night (moderators); its event is cancelled, the next one made."""
         changed = await self.schedules.skip(
-            guild_id=_guild_id(interaction),
-            actor=actor_of(interaction.user, interaction.permissions),
+            guild_id=guild_id_of(interaction),
+            actor=acting(interaction),
             given=schedule,
         )
         now = discord.utils.utcnow()
@@ -229,8 +223,8 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
     ) -> None:
         """Cancel a schedule (moderators); its event is cancelled."""
         changed = await self.schedules.cancel(
-            guild_id=_guild_id(interaction),
-            actor=actor_of(interaction.user, interaction.permissions),
+            guild_id=guild_id_of(interaction),
+            actor=acting(interaction),
             given=schedule,
         )
         await self._reply(interaction, cancelled_text(changed), changed, False)

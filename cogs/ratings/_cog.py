@@ -9,8 +9,6 @@ refusal are private.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import discord
@@ -19,8 +17,6 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot.app import Agora
-from bot.domain.debate import Actor
-from bot.domain.errors import NotModerator
 from bot.domain.ratings import (
     ALL_TIME,
     MIN_GAMES,
@@ -29,6 +25,7 @@ from bot.domain.ratings import (
     Metric,
     UnknownSeason,
 )
+from bot.ui.access import acting, guild_id_of
 from cogs.ratings._export import board_csv, export_text
 from cogs.ratings._render import (
     chart_file,
@@ -52,36 +49,6 @@ METRICS = [
 ]
 SEASON_HELP = "A season's name, or all-time (default: the running season, else all time)."
 SeasonName = app_commands.Range[str, 1, SEASON_NAME_MAX]
-
-
-class NotSeasonModerator(app_commands.CheckFailure):
-    """Seasons are started and ended by the server's moderators."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Only members with the **Manage Server** permission or the server's moderator "
-            "role can start or end a season. Ask one of them."
-        )
-
-
-@contextmanager
-def _for_moderators() -> Iterator[None]:
-    try:
-        yield
-    except NotModerator:
-        raise NotSeasonModerator() from None
-
-
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
-
-
-def _actor(interaction: discord.Interaction[Any]) -> Actor:
-    user = interaction.user
-    roles = frozenset(r.id for r in getattr(user, "roles", ()))
-    return Actor(user.id, manages_server=interaction.permissions.manage_guild, role_ids=roles)
 
 
 def _cached_names(guild: discord.Guild | None, user_ids: list[int]) -> dict[int, str]:
@@ -110,25 +77,23 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     @app_commands.describe(name="The season's name, e.g. 'Spring 2025'.")
     async def season_start(self, interaction: discord.Interaction[Agora], name: SeasonName) -> None:
         """Start a season (moderators) and announce it."""
-        with _for_moderators():
-            started = await self.ratings.start_season(
-                guild_id=_guild_id(interaction), name=name, actor=_actor(interaction)
-            )
+        started = await self.ratings.start_season(
+            guild_id=guild_id_of(interaction), name=name, actor=acting(interaction)
+        )
         await interaction.response.send_message(season_started_text(started))
 
     @season.command(name="end", description="End the running season; its boards stay available.")
     async def season_end(self, interaction: discord.Interaction[Agora]) -> None:
         """End the running season (moderators) and announce it."""
-        with _for_moderators():
-            ended = await self.ratings.end_season(
-                guild_id=_guild_id(interaction), actor=_actor(interaction)
-            )
+        ended = await self.ratings.end_season(
+            guild_id=guild_id_of(interaction), actor=acting(interaction)
+        )
         await interaction.response.send_message(season_ended_text(ended))
 
     @season.command(name="list", description="Show this server's seasons.")
     async def season_list(self, interaction: discord.Interaction[Agora]) -> None:
         """The seasons, newest first, to the member who asked."""
-        seasons = await self.ratings.seasons(guild_id=_guild_id(interaction))
+        seasons = await self.ratings.seasons(guild_id=guild_id_of(interaction))
         await interaction.response.send_message(embed=seasons_embed(seasons), ephemeral=True)
 
     # -- leaderboards ----------------------------------------------------------------------------
@@ -149,7 +114,7 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """A page of a board, with the caller's own rank, in the channel."""
         board = await self.ratings.leaderboard(
-            guild_id=_guild_id(interaction),
+            guild_id=guild_id_of(interaction),
             metric=Metric(metric),
             season=season,
             page=page,
@@ -167,7 +132,7 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         page: int,
     ) -> None:
         """A page button was pressed: the board as it stands now, in place."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         board = await self.ratings.leaderboard(
             guild_id=guild_id,
             metric=metric,
@@ -201,7 +166,7 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         # A large board takes longer than Discord's three seconds to read and write out.
         await interaction.response.defer(ephemeral=True, thinking=True)
         export = await self.ratings.whole_board(
-            guild_id=_guild_id(interaction), metric=Metric(metric), season=season
+            guild_id=guild_id_of(interaction), metric=Metric(metric), season=season
         )
         names = _cached_names(interaction.guild, [line.user_id for _, line in export.rows])
         names[interaction.user.id] = interaction.user.display_name
@@ -227,7 +192,7 @@ class RatingsCog(commands.Cog, name=COG_NAME):
             )
             return
         found = await self.ratings.stats(
-            guild_id=_guild_id(interaction), user_id=who.id, season=season
+            guild_id=guild_id_of(interaction), user_id=who.id, season=season
         )
         await interaction.response.defer(thinking=True)
         chart = await asyncio.to_thread(chart_file, found, who.display_name)
@@ -253,14 +218,14 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """The last ten decided debates: motion, side and verdict."""
         who = member or interaction.user
-        embed, view = await self._history(_guild_id(interaction), who.id, 1)
+        embed, view = await self._history(guild_id_of(interaction), who.id, 1)
         await interaction.response.send_message(embed=embed, view=view or MISSING)
 
     async def history_page(
         self, interaction: discord.Interaction[Any], user_id: int, page: int
     ) -> None:
         """A page button of a history was pressed: that page as it stands now, in place."""
-        embed, view = await self._history(_guild_id(interaction), user_id, max(page, 1))
+        embed, view = await self._history(guild_id_of(interaction), user_id, max(page, 1))
         await interaction.response.edit_message(embed=embed, view=view)
 
     async def _history(

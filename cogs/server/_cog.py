@@ -11,14 +11,8 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
 from bot.services.guilds import UNSET, Unset
-from bot.ui.access import require_manager
+from bot.ui.access import guild_id_of, require_manager
 from cogs.server._render import role_text, settings_embed, turns_text, voting_text
-
-
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise app_commands.NoPrivateMessage()
-    return interaction.guild_id
 
 
 @app_commands.guild_only()
@@ -38,7 +32,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
     @app_commands.command(name="show", description="Show Agora's settings for this server.")
     async def show(self, interaction: discord.Interaction[Agora]) -> None:
         """The moderator role and the turn mode, to the member who asked."""
-        settings = await self.guilds.get(_guild_id(interaction))
+        settings = await self.guilds.get(guild_id_of(interaction))
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
     @app_commands.command(
@@ -49,7 +43,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         self, interaction: discord.Interaction[Agora], role: discord.Role | None = None
     ) -> None:
         """Set or clear the server's moderator role."""
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction)
         if role is not None and role.is_default():
             await interaction.response.send_message(
                 "@everyone cannot be the moderator role: that would let every member cancel "
@@ -74,7 +68,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         self, interaction: discord.Interaction[Agora], mode: app_commands.Choice[str]
     ) -> None:
         """Set the server's turn mode."""
-        settings = await self.guilds.set_turns(_guild_id(interaction), TurnMode(mode.value))
+        settings = await self.guilds.set_turns(guild_id_of(interaction), TurnMode(mode.value))
         await interaction.response.send_message(turns_text(settings.turns), ephemeral=True)
 
     @app_commands.command(name="voting", description="Choose who may vote in the audience votes.")
@@ -106,7 +100,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         elif clear_role:
             role_id = None
         settings = await self.guilds.set_voting(
-            _guild_id(interaction),
+            guild_id_of(interaction),
             debaters_may_vote=debaters_may_vote,
             voter_role_id=role_id,
             voter_min_days=min_days,

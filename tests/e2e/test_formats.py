@@ -7,29 +7,8 @@ from typing import Any
 from bot.db.models import FormatRow
 from bot.sandbox import LocalDiscord, Member, Message
 from tests.e2e.conftest import World
+from tests.support.formats import HOUSE_RULES
 from tests.support.harness import BotRunner
-
-HOUSE_RULES = """\
-name = "House rules"
-description = "Two openings, then questions from the floor."
-vote = "majority"
-debaters_per_side = { min = 1, max = 2 }
-
-[[phase]]
-name = "Opening: For"
-speaker = "for"
-seconds = 120
-
-[[phase]]
-name = "Opening: Against"
-speaker = "against"
-seconds = 120
-
-[[phase]]
-name = "Floor"
-speaker = "audience"
-seconds = 180
-"""
 
 BROKEN = HOUSE_RULES.replace('speaker = "against"', 'speaker = "moderator"').replace(
     "seconds = 180", "seconds = -5"

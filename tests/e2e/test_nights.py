@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from bot.db.models import NightEventRow, ScheduleRow
@@ -49,28 +49,16 @@ async def test_a_debate_night_from_its_event_to_the_quorum_with_a_restart(
     )
 
     # A member may not schedule; the admin may.
-    refused = await local.slash(
-        world.alice,
-        world.channel,
-        "schedule create",
-        options={
-            "name": "Debate night",
-            "weekday": WEEKDAYS[start.weekday()],
-            "time": f"{start:%H:%M}",
-            "timezone": "Europe/London",
-        },
-    )
+    night: dict[str, Any] = {
+        "name": "Debate night",
+        "weekday": WEEKDAYS[start.weekday()],
+        "time": f"{start:%H:%M}",
+        "timezone": "Europe/London",
+    }
+    refused = await local.slash(world.alice, world.channel, "schedule create", options=night)
     assert "Manage Server" in (await refused.reply()).content
     bad_zone = await local.slash(
-        world.admin,
-        world.channel,
-        "schedule create",
-        options={
-            "name": "Debate night",
-            "weekday": WEEKDAYS[start.weekday()],
-            "time": f"{start:%H:%M}",
-            "timezone": "London",
-        },
+        world.admin, world.channel, "schedule create", options={**night, "timezone": "London"}
     )
     answer = await bad_zone.reply()
     assert answer.ephemeral
@@ -79,14 +67,7 @@ async def test_a_debate_night_from_its_event_to_the_quorum_with_a_restart(
         world.admin,
         world.channel,
         "schedule create",
-        options={
-            "name": "Debate night",
-            "weekday": WEEKDAYS[start.weekday()],
-            "time": f"{start:%H:%M}",
-            "timezone": "Europe/London",
-            "reminders": "24h,1h",
-            "quorum": 3,
-        },
+        options={**night, "reminders": "24h,1h", "quorum": 3},
     )
     assert "Scheduled **Debate night**" in (await created.reply()).content
 

@@ -14,30 +14,10 @@ from bot.domain.errors import InvalidFormat, UnknownFormat
 from bot.formats import builtin_formats
 from bot.services.formats import FormatCatalog
 from tests.conftest import FakeClock
+from tests.support.formats import HOUSE_RULES
 
 GUILD, OTHER_GUILD, ADMIN = 1_000, 1_001, 3_000
 
-HOUSE_RULES = """\
-name = "House rules"
-description = "Two rounds each, then questions from the floor."
-vote = "majority"
-debaters_per_side = { min = 1, max = 2 }
-
-[[phase]]
-name = "Opening: For"
-speaker = "for"
-seconds = 120
-
-[[phase]]
-name = "Opening: Against"
-speaker = "against"
-seconds = 120
-
-[[phase]]
-name = "Floor"
-speaker = "audience"
-seconds = 180
-"""
 
 BROKEN = """\
 name = "Broken"
