@@ -2017,19 +2017,6 @@ async def keys_handled_since(session: AsyncSession, *, since: datetime) -> set[s
     return set(await session.exec(query))
 
 
-async def handled_events(session: AsyncSession, *, schedule_id: int) -> list[HandledEvent]:
-    """Every handled event of a schedule, in the order they were due."""
-    query = (
-        select(NightEventRow)
-        .where(NightEventRow.schedule_id == schedule_id)
-        .order_by(col(NightEventRow.fire_at), col(NightEventRow.key))
-    )
-    return [
-        HandledEvent(r.key, r.schedule_id, r.kind, _utc(r.fire_at), r.outcome, r.note)
-        for r in await session.exec(query)
-    ]
-
-
 def _night(row: NightRow) -> NightRecord:
     return NightRecord(
         schedule_id=row.schedule_id,

@@ -16,8 +16,11 @@ from typing import Any, ClassVar, Protocol, Self
 
 import discord
 
+from bot.articles.errors import TooLarge
+from bot.articles.extract import MAX_BYTES
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.drafts import Draft, StoredArticle
+from bot.services.articles import ArticleService, Reading
 from bot.ui.errors import guard
 from bot.ui.style import BRAND
 
@@ -44,6 +47,21 @@ class PickerActions(Protocol):
 
 ResolveActions = Callable[[discord.Interaction[Any]], PickerActions]
 """Finds, from an interaction, the cog that handles a picker's choices."""
+
+
+async def read_upload(
+    http: discord.http.HTTPClient,
+    articles: ArticleService,
+    url: str,
+    filename: str,
+    size: int,
+    content_type: str | None,
+) -> Reading:
+    """Download an uploaded article (refused unread when it is over the cap) and read it."""
+    if size > MAX_BYTES:
+        raise TooLarge(MAX_BYTES)
+    data = await http.get_from_cdn(url)
+    return await articles.read_file(data, filename, content_type)
 
 
 def clip(text: str, limit: int) -> str:

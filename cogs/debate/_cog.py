@@ -11,8 +11,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Agora
-from bot.articles.errors import TooLarge
-from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
 from bot.domain.clock import ClockEvent
 from bot.domain.debate import MOTION_MAX_CHARS, Preference
@@ -22,6 +20,7 @@ from bot.services.articles import Reading
 from bot.ui.access import acting
 from bot.ui.errors import guard
 from bot.ui.modals import modal_files, modal_values
+from bot.ui.picker import read_upload
 from cogs.debate._board import LobbyBoard
 from cogs.debate._conductor import Conductor
 from cogs.debate._drafts import (
@@ -110,8 +109,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         else:
             await interaction.response.defer(ephemeral=True, thinking=True)
             if file is not None:
-                reading = await self._read_upload(
-                    file.url, file.filename, file.size, file.content_type
+                reading = await read_upload(
+                    self.bot.http,
+                    self.articles,
+                    file.url,
+                    file.filename,
+                    file.size,
+                    file.content_type,
                 )
             else:
                 assert article is not None
@@ -140,15 +144,6 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             await self.debates.attach_lobby_message(
                 guild_id=guild_id, debate_id=snapshot.debate.id, message_id=sent.message_id
             )
-
-    async def _read_upload(
-        self, url: str, filename: str, size: int, content_type: str | None
-    ) -> Reading:
-        """Download an uploaded article (refused unread when it is over the cap) and read it."""
-        if size > MAX_BYTES:
-            raise TooLarge(MAX_BYTES)
-        data = await self.bot.http.get_from_cdn(url)
-        return await self.articles.read_file(data, filename, content_type)
 
     async def _propose(
         self,
@@ -498,8 +493,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if files:
             file = files[0]
-            reading = await self._read_upload(
-                file["url"], str(file["filename"]), int(file["size"]), file.get("content_type")
+            reading = await read_upload(
+                self.bot.http,
+                self.articles,
+                file["url"],
+                str(file["filename"]),
+                int(file["size"]),
+                file.get("content_type"),
             )
         else:
             reading = await self.articles.read_text(text)

@@ -9,8 +9,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Agora
-from bot.articles.errors import TooLarge
-from bot.articles.extract import MAX_BYTES
 from bot.domain import drafts
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.errors import DomainError
@@ -19,6 +17,7 @@ from bot.services.motions import BANK_DRAFT, BankDraftNotFound, Submitted
 from bot.ui.access import acting, guild_id_of
 from bot.ui.errors import guard
 from bot.ui.modals import modal_values
+from bot.ui.picker import read_upload
 from cogs.motions._render import (
     approved_text,
     bank_embed,
@@ -130,10 +129,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     ) -> Reading:
         """The article behind a link, an upload (refused unread over the cap) or a paste."""
         if file is not None:
-            if file.size > MAX_BYTES:
-                raise TooLarge(MAX_BYTES)
-            data = await self.bot.http.get_from_cdn(file.url)
-            return await self.articles.read_file(data, file.filename, file.content_type)
+            return await read_upload(
+                self.bot.http, self.articles, file.url, file.filename, file.size, file.content_type
+            )
         if url is not None:
             return await self.articles.read_url(url)
         assert text is not None
