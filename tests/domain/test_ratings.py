@@ -17,6 +17,7 @@ from bot.domain.ratings import (
     MAX_WEIGHT,
     MIN_GAMES,
     MIN_WEIGHT,
+    MODEL,
     PAGE_SIZE,
     PRIOR_MU,
     PRIOR_SIGMA,
@@ -39,6 +40,7 @@ from bot.domain.ratings import (
     may_manage_seasons,
     play,
     rank_page,
+    rate_two_teams,
     replay,
     season_at,
     side_gain,
@@ -367,3 +369,25 @@ def test_a_replay_plays_each_game_on_all_time_and_on_its_season() -> None:
         (spring.id, 2),
         (spring.id, 2),
     ]
+
+
+_RATING = st.builds(
+    Rating,
+    mu=st.floats(min_value=-20, max_value=70, allow_nan=False),
+    sigma=st.floats(min_value=0.05, max_value=PRIOR_SIGMA),
+)
+
+
+@given(
+    for_team=st.lists(_RATING, min_size=1, max_size=5),
+    against_team=st.lists(_RATING, min_size=1, max_size=5),
+    ranks=st.sampled_from([[0.0, 1.0], [1.0, 0.0], [0.0, 0.0]]),
+)
+def test_rating_two_teams_gives_exactly_what_the_model_gives(
+    for_team: list[Rating], against_team: list[Rating], ranks: list[float]
+) -> None:
+    teams = [
+        [MODEL.create_rating([r.mu, r.sigma]) for r in team] for team in (for_team, against_team)
+    ]
+    expected = [(r.mu, r.sigma) for team in MODEL.rate(teams, ranks=ranks) for r in team]
+    assert rate_two_teams([*for_team, *against_team], len(for_team), ranks) == expected
