@@ -1,15 +1,18 @@
 """The vote path, measured: the service through group commit, and clicks end to end.
 
     python benchmarks/votes.py [--votes 20000] [--burst 10000] [--clicks-per-member 50]
-                               [--profile]
+                               [--profile] [--database URL]
 
 Prints ``key=value`` lines:
 
+- ``database``: ``sqlite`` (the default: fresh files in a temporary folder) or
+  ``postgresql`` (``--database postgresql+asyncpg://...``: each measurement in a fresh
+  schema, and the bot process as a fresh role whose own schema it uses; all dropped after);
 - ``votes_per_s``: ``VoteService.cast`` (one unit of the shared ``BatchWriter`` each) on a
-  fresh SQLite file, ``--votes`` casts by distinct members submitted at once;
-- ``naive_votes_per_s``: the same votes written the naive way on a fresh file with the same
-  settings: one SQLModel ``AsyncSession`` per vote, adding its vote row and its change row,
-  then committing (one after another: SQLite takes one writer at a time);
+  fresh database, ``--votes`` casts by distinct members submitted at once;
+- ``naive_votes_per_s``: the same votes written the naive way on a fresh database with the
+  same settings: one SQLModel ``AsyncSession`` per vote, adding its vote row and its change
+  row, then committing (one after another: SQLite takes one writer at a time);
 - ``ratio``: the first over the second;
 - ``burst_p50_ms``/``burst_p99_ms``: ``--burst`` casts submitted at the same moment, each
   timed from that moment to its return (which comes only after its commit);
@@ -24,8 +27,8 @@ Prints ``key=value`` lines:
 ``--profile`` runs the service throughput under cProfile and prints the top functions by
 cumulative and by own time to stderr.
 
-Targets on the 2-core reference machine: >= 20,000 votes/s, ratio >= 15, burst p99 < 50 ms,
->= 500 clicks/s with p99 < 100 ms, lost = 0.
+Targets on the 2-core reference machine (SQLite): >= 20,000 votes/s, ratio >= 15, burst
+p99 < 50 ms, >= 500 clicks/s with p99 < 100 ms, lost = 0.
 """
 
 from __future__ import annotations
@@ -41,11 +44,14 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import func, make_url, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,10 +74,65 @@ def _p(ordered: list[float], q: float) -> float:
     return round(ordered[max(int(len(ordered) * q) - 1, 0)] * 1000, 2)
 
 
-async def _fresh(folder: Path, name: str) -> tuple[Database, Services, int]:
-    """A migrated SQLite file with one started debate whose vote before is open."""
-    db = Database(f"sqlite+aiosqlite:///{folder / name}")
-    await db.upgrade()
+class Store:
+    """Where the measured databases live: fresh SQLite files in a temporary folder (for any
+    SQLite URL too), or fresh schemas of the PostgreSQL database at ``url``."""
+
+    def __init__(self, url: str | None, folder: Path) -> None:
+        self.url = url
+        self.folder = folder
+        self.kind = "sqlite" if url is None else make_url(url).get_backend_name()
+        if self.kind not in {"sqlite", "postgresql"}:
+            raise SystemExit(f"--database must be a SQLite or PostgreSQL URL, not {self.kind}")
+        self._schemas: list[str] = []
+
+    async def _admin(self, *statements: str) -> None:
+        assert self.url is not None
+        admin = Database(self.url)
+        try:
+            async with admin.engine.begin() as connection:
+                for statement in statements:
+                    await connection.execute(text(statement))
+        finally:
+            await admin.dispose()
+
+    async def open(self, name: str) -> Database:
+        """A fresh, migrated database called ``name``."""
+        if self.url is None or self.kind == "sqlite":
+            db = Database(f"sqlite+aiosqlite:///{self.folder / name}")
+        else:
+            schema = f"bench_{name.removesuffix('.db')}_{uuid.uuid4().hex[:8]}"
+            await self._admin(f"CREATE SCHEMA {schema}")
+            self._schemas.append(schema)
+            search_path = {"server_settings": {"search_path": schema}}
+            db = Database(self.url, connect_args=search_path)
+        await db.upgrade()
+        return db
+
+    @asynccontextmanager
+    async def for_the_bot(self) -> AsyncIterator[str]:
+        """A fresh database URL for a bot process (a PostgreSQL role with its own schema)."""
+        if self.url is None or self.kind == "sqlite":
+            yield f"sqlite+aiosqlite:///{self.folder / 'agora.db'}"
+            return
+        role = f"bench_bot_{uuid.uuid4().hex[:8]}"
+        # A role's own schema comes first in the default search_path ("$user", public).
+        await self._admin(f"CREATE ROLE {role} LOGIN", f"CREATE SCHEMA {role} AUTHORIZATION {role}")
+        try:
+            yield make_url(self.url).set(username=role, password=None).render_as_string(False)
+        finally:
+            await self._admin(f"DROP SCHEMA IF EXISTS {role} CASCADE", f"DROP ROLE {role}")
+
+    async def drop(self) -> None:
+        """Drop every schema this store created."""
+        schemas, self._schemas = self._schemas, []
+        if schemas:
+            await self._admin(*(f"DROP SCHEMA IF EXISTS {s} CASCADE" for s in schemas))
+
+
+async def _fresh(store: Store, name: str) -> tuple[Database, Services, int]:
+    """A migrated database with one started debate whose vote before is open."""
+    db = await store.open(name)
     services = Services.build(db, utcnow)
     snapshot = await services.debates.create(
         guild_id=GUILD,
@@ -188,37 +249,50 @@ async def _naive(db: Database, debate_id: int, count: int) -> float:
     return count / elapsed
 
 
-async def service_figures(votes: int, burst: int, *, profile: bool) -> dict[str, float]:
-    """The service path, the naive path and the burst, each on a fresh file."""
+async def service_figures(
+    votes: int, burst: int, *, profile: bool, database: str | None = None
+) -> dict[str, float | str]:
+    """The service path, the naive path and the burst, each on a fresh database."""
     with tempfile.TemporaryDirectory() as folder:
-        db, services, debate_id = await _fresh(Path(folder), "service.db")
-        await _cast_all(services, debate_id, 0, 500)  # warm up: caches, statements, pool
-        settle_heap()  # the collector settings the bot runs with once started
-        profiler = cProfile.Profile() if profile else None
-        if profiler:
-            profiler.enable()
-        results, _, elapsed = await _cast_all(services, debate_id, AUDIENCE, votes)
-        if profiler:
-            profiler.disable()
-            _print_profile(profiler)
-        lost = _lost(results, await _stored(db, debate_id))
-        refused = sum(isinstance(r, BaseException) for r in results)
-        votes_per_s = (votes - refused) / elapsed
-        await db.dispose()
+        store = Store(database, Path(folder))
+        try:
+            return await _service_figures(store, votes, burst, profile=profile)
+        finally:
+            await store.drop()
 
-        db, services, debate_id = await _fresh(Path(folder), "burst.db")
-        await _cast_all(services, debate_id, 0, 500)
-        results, latencies, _ = await _cast_all(services, debate_id, AUDIENCE, burst)
-        lost += _lost(results, await _stored(db, debate_id))
-        refused += sum(isinstance(r, BaseException) for r in results)
-        await db.dispose()
 
-        floor = await _loop_floor(burst)
+async def _service_figures(
+    store: Store, votes: int, burst: int, *, profile: bool
+) -> dict[str, float | str]:
+    db, services, debate_id = await _fresh(store, "service.db")
+    await _cast_all(services, debate_id, 0, 500)  # warm up: caches, statements, pool
+    settle_heap()  # the collector settings the bot runs with once started
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    results, _, elapsed = await _cast_all(services, debate_id, AUDIENCE, votes)
+    if profiler:
+        profiler.disable()
+        _print_profile(profiler)
+    lost = _lost(results, await _stored(db, debate_id))
+    refused = sum(isinstance(r, BaseException) for r in results)
+    votes_per_s = (votes - refused) / elapsed
+    await db.dispose()
 
-        db, _, debate_id = await _fresh(Path(folder), "naive.db")
-        naive = await _naive(db, debate_id, max(votes // 10, 500))
-        await db.dispose()
+    db, services, debate_id = await _fresh(store, "burst.db")
+    await _cast_all(services, debate_id, 0, 500)
+    results, latencies, _ = await _cast_all(services, debate_id, AUDIENCE, burst)
+    lost += _lost(results, await _stored(db, debate_id))
+    refused += sum(isinstance(r, BaseException) for r in results)
+    await db.dispose()
+
+    floor = await _loop_floor(burst)
+
+    db, _, debate_id = await _fresh(store, "naive.db")
+    naive = await _naive(db, debate_id, max(votes // 10, 500))
+    await db.dispose()
     return {
+        "database": store.kind,
         "votes": votes,
         "votes_per_s": round(votes_per_s, 1),
         "naive_votes_per_s": round(naive, 1),
@@ -281,7 +355,7 @@ async def _started_poll(
     return found
 
 
-async def click_figures(clicks_per_member: int) -> dict[str, float]:
+async def click_figures(clicks_per_member: int, database: str | None = None) -> dict[str, float]:
     """20 members clicking vote buttons on a real bot process."""
     async with LocalDiscord() as local:
         guild = local.add_guild("Benchmark Club")
@@ -289,31 +363,35 @@ async def click_figures(clicks_per_member: int) -> dict[str, float]:
         debaters = [local.add_member(guild, "for"), local.add_member(guild, "against")]
         members = [local.add_member(guild, f"member-{n}") for n in range(MEMBERS)]
         with tempfile.TemporaryDirectory() as folder:
-            env = {
-                **os.environ,
-                "DISCORD_TOKEN": local.token,
-                "DISCORD_API_BASE": local.api_base,
-                "DISCORD_GATEWAY_URL": local.gateway_url,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{Path(folder) / 'agora.db'}",
-                "DEV_GUILD_ID": str(guild.id),
-                "LOG_LEVEL": "WARNING",
-            }
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", env=env, cwd=folder
-            )
-            try:
-                await local.wait_for_commands(guild.id, timeout=30)
-                await local.wait_for_sessions(1, timeout=30)
-                poll = await _started_poll(local, guild, opener, debaters)
-                latencies: list[float] = []
-                begun = time.perf_counter()
-                counted = await asyncio.gather(
-                    *(_click_loop(local, m, poll, clicks_per_member, latencies) for m in members)
+            async with Store(database, Path(folder)).for_the_bot() as url:
+                env = {
+                    **os.environ,
+                    "DISCORD_TOKEN": local.token,
+                    "DISCORD_API_BASE": local.api_base,
+                    "DISCORD_GATEWAY_URL": local.gateway_url,
+                    "DATABASE_URL": url,
+                    "DEV_GUILD_ID": str(guild.id),
+                    "LOG_LEVEL": "WARNING",
+                }
+                process = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", env=env, cwd=folder
                 )
-                elapsed = time.perf_counter() - begun
-            finally:
-                process.terminate()
-                await process.wait()
+                try:
+                    await local.wait_for_commands(guild.id, timeout=30)
+                    await local.wait_for_sessions(1, timeout=30)
+                    poll = await _started_poll(local, guild, opener, debaters)
+                    latencies: list[float] = []
+                    begun = time.perf_counter()
+                    counted = await asyncio.gather(
+                        *(
+                            _click_loop(local, m, poll, clicks_per_member, latencies)
+                            for m in members
+                        )
+                    )
+                    elapsed = time.perf_counter() - begun
+                finally:
+                    process.terminate()
+                    await process.wait()
     total = MEMBERS * clicks_per_member
     if sum(counted) != total:
         raise SystemExit(f"only {sum(counted)} of {total} clicks were counted")
@@ -334,12 +412,20 @@ def main() -> None:
     parser.add_argument("--clicks-per-member", type=int, default=50)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--no-clicks", action="store_true", help="skip the end-to-end part")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="measure on this database (postgresql+asyncpg://...) instead of SQLite files",
+    )
     args = parser.parse_args()
-    figures = asyncio.run(service_figures(args.votes, args.burst, profile=args.profile))
-    if not args.no_clicks:
-        figures |= asyncio.run(click_figures(args.clicks_per_member))
+    figures = asyncio.run(
+        service_figures(args.votes, args.burst, profile=args.profile, database=args.database)
+    )
     for key, value in figures.items():
-        print(f"{key}={value}")
+        print(f"{key}={value}", flush=True)
+    if not args.no_clicks:
+        for key, value in asyncio.run(click_figures(args.clicks_per_member, args.database)).items():
+            print(f"{key}={value}")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import time
 import discord
 from pydantic import ValidationError
 
+from bot import doctor
 from bot.app import run, utcnow
 from bot.articles.cli import main as thesis_main
 from bot.db.database import Database
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser(
+        "doctor", help="check the token, intents, permissions and database, and say what to fix"
+    )
     db = commands.add_parser("db", help="manage the database")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply every pending migration")
@@ -55,7 +59,8 @@ def _settings() -> Settings | None:
     except ValidationError as error:
         for problem in error.errors():
             name = ".".join(str(part) for part in problem["loc"]).upper()
-            print(f"Setting {name} is invalid: {problem['msg']}", file=sys.stderr)
+            what = f"Setting {name} is invalid" if name else "The settings do not fit together"
+            print(f"{what}: {problem['msg']}", file=sys.stderr)
         return None
 
 
@@ -87,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
     )
+    if args.command == "doctor":
+        return doctor.main(settings)
     if args.command == "db":
         asyncio.run(_upgrade(Database(settings.database_url)))
         print("The database schema is up to date.")

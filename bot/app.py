@@ -23,6 +23,8 @@ from discord.ext import commands
 
 from bot.db.database import Database
 from bot.db.writer import BatchWriter
+from bot.domain.shards import ALL_SHARDS, Shards
+from bot.domain.throttle import ClickLimiter
 from bot.formats import builtin_formats
 from bot.services.articles import ArticleService
 from bot.services.clock import ClockService
@@ -36,6 +38,7 @@ from bot.services.schedules import ScheduleService
 from bot.services.votes import VoteService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
+from bot.ui.throttle import throttle_clicks
 
 log = logging.getLogger("agora")
 
@@ -68,29 +71,38 @@ class Services:
     ratings: RatingService
     motions: MotionService
     schedules: ScheduleService
+    writer: BatchWriter
+    """The group-commit writer they share: closed at shutdown, before the database."""
 
     @classmethod
     def build(
-        cls, db: Database, clock: Callable[[], datetime] = utcnow, *, allow_loopback: bool = False
+        cls,
+        db: Database,
+        clock: Callable[[], datetime] = utcnow,
+        *,
+        allow_loopback: bool = False,
+        shards: Shards = ALL_SHARDS,
     ) -> Services:
-        """The services over one database, sharing one group-commit writer."""
+        """The services over one database, sharing one group-commit writer; the clocks,
+        votes and nights they serve on their own are those of the servers of ``shards``."""
         writer = BatchWriter(db)
         formats = FormatCatalog(db, builtin_formats(), clock)
-        votes = VoteService(db, writer, formats, clock)
+        votes = VoteService(db, writer, formats, clock, shards=shards)
         articles = ArticleService(db, clock, allow_loopback=allow_loopback)
         debates = DebateService(db, writer, formats, clock)
         motions = MotionService(db, writer, articles, clock)
         return cls(
             debates=debates,
             articles=articles,
-            clocks=ClockService(db, writer, formats, clock, votes),
+            clocks=ClockService(db, writer, formats, clock, votes, shards=shards),
             formats=formats,
             guilds=GuildService(db),
             votes=votes,
             exports=ExportService(db, formats, clock),
             ratings=RatingService(db, clock),
             motions=motions,
-            schedules=ScheduleService(db, debates, clock, motions=motions),
+            schedules=ScheduleService(db, debates, clock, motions=motions, shards=shards),
+            writer=writer,
         )
 
 
@@ -154,8 +166,9 @@ def point_at(api_base: str, gateway_url: str) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
-class Agora(commands.Bot):
-    """Agora's Discord client."""
+class Agora(commands.AutoShardedBot):
+    """Agora's Discord client: one or more gateway shards (all of them, as many as Discord
+    recommends, unless ``SHARD_COUNT`` and ``SHARD_IDS`` say which this process runs)."""
 
     def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
         point_at(settings.discord_api_base, settings.discord_gateway_url)
@@ -166,6 +179,8 @@ class Agora(commands.Bot):
         intents.guild_messages = True
         intents.message_content = True
         intents.voice_states = True
+        if settings.shard_ids is not None:
+            options["shard_ids"] = sorted(settings.shard_ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -176,12 +191,16 @@ class Agora(commands.Bot):
             # Agora reads no message history: a message cache would only grow the heap
             # that every garbage collection has to walk.
             max_messages=None,
+            shard_count=settings.shard_count,
             **options,
         )
         self.settings = settings
         self.services = services
         self.commands_synced = asyncio.Event()
         _sweep_rate_limits_sometimes(self.http)
+        # One member's button spam is answered with a note and goes no further.
+        self.clicks = ClickLimiter()
+        throttle_clicks(self, self.clicks)
 
     async def setup_hook(self) -> None:
         """Load every extension, then publish the slash commands."""
@@ -218,9 +237,12 @@ async def run(settings: Settings) -> None:
     """Migrate the database, then run the bot until it is stopped."""
     assert settings.discord_token is not None
     db = Database(settings.database_url)
+    services: Services | None = None
     try:
         await db.upgrade()
-        services = Services.build(db, allow_loopback=settings.article_fetch_allow_loopback)
+        services = Services.build(
+            db, allow_loopback=settings.article_fetch_allow_loopback, shards=settings.shards()
+        )
         bot = Agora(settings, services)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -228,4 +250,7 @@ async def run(settings: Settings) -> None:
         async with bot:
             await bot.start(settings.discord_token.get_secret_value())
     finally:
+        if services is not None:
+            # Votes and moves already taken commit before the database goes away.
+            await services.writer.close()
         await db.dispose()

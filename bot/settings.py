@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.domain.shards import Shards
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///agora.db"
 
@@ -33,6 +37,38 @@ class Settings(BaseSettings):
         default=False,
         description="Let article links point at this machine (127.0.0.1): for tests only.",
     )
+
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="Gateway shards of the whole bot; unset: the number Discord recommends.",
+    )
+    shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(
+        default=None,
+        description="The shards this process runs, e.g. 0,1 (needs SHARD_COUNT); unset: all.",
+    )
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.isdigit() for part in parts):
+                raise ValueError("SHARD_IDS must be shard numbers separated by commas, e.g. 0,1")
+            return tuple(int(part) for part in parts) or None
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT: how many shards there are in all")
+            self.shards()  # raises with what is wrong
+        return self
+
+    def shards(self) -> Shards:
+        """The shards this process runs."""
+        return Shards.of(self.shard_count, self.shard_ids)
 
     @field_validator("log_level")
     @classmethod

@@ -20,9 +20,8 @@ async def test_idle_rate_limit_buckets_are_swept_once_a_minute_not_per_request(
         lambda self: sweeps.append(len(self._buckets)),
     )
     db = Database("sqlite+aiosqlite://")
-    bot = Agora(Settings(discord_token="x"), Services.build(db))
-    for n in range(5):
-        bot.http.get_ratelimit(f"route-{n}")
+    async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
+        for n in range(5):
+            bot.http.get_ratelimit(f"route-{n}")
     assert len(sweeps) == 1
-    await bot.close()
     await db.dispose()

@@ -22,11 +22,10 @@ NAME = re.compile(r"^[-_\w]{1,32}$")
 async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     await db.upgrade()  # the debate cog resumes running debates from the database as it loads
-    bot = Agora(Settings(discord_token="x"), Services.build(db))
-    for extension in EXTENSIONS:
-        await bot.load_extension(extension)
-    yield bot
-    await bot.close()
+    async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
+        for extension in EXTENSIONS:
+            await bot.load_extension(extension)
+        yield bot
     await db.dispose()
 
 

@@ -6,7 +6,10 @@ A URL from a chat message is hostile until checked. For every request, the first
 each redirect alike:
 
 1. the URL must be ``http`` or ``https`` with a host name or a canonical IP address, and no
-   user name or password;
+   user name or password; numeric spellings that only some parsers read as an address
+   (``2130706433``, ``0x7f.1``, ``0177.0.0.1``, ``127.1``), percent-encoded host names and
+   IPv6 zone ids are refused outright, and a trailing dot is ignored (``127.0.0.1.`` is
+   127.0.0.1);
 2. the host is resolved here, and *every* address it resolves to must be public: loopback,
    private, shared, link-local (cloud metadata at 169.254.169.254), multicast, reserved and
    unspecified addresses are refused, IPv6 too, and IPv4 addresses embedded in IPv6 forms
@@ -106,23 +109,32 @@ def address_refusal(address: IPAddress, *, allow_loopback: bool = False) -> str 
     return None
 
 
-def _check_url(url: URL) -> tuple[str, int]:
-    """The host and port of a URL a user may make the bot fetch; refuse anything else."""
-    text = str(url)
+def _check_scheme(url: URL, text: str) -> None:
     if url.scheme not in {"http", "https"}:
         raise BadUrl(text, "only http and https links are fetched")
+
+
+def _check_url(url: URL) -> tuple[str, str, int]:
+    """The host as written, the name to look up, and the port of a URL the bot may fetch."""
+    text = str(url)
+    _check_scheme(url, text)
     host = url.raw_host
     if not host:
         raise BadUrl(text, "it has no host name")
     if url.user is not None or url.password is not None:
         raise BadUrl(text, "it carries a user name or password")
-    if re.fullmatch(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+))*", host, re.I):
+    if "%" in host:
+        if ":" in host:  # a zone id names a network interface of this machine
+            raise BadUrl(text, "its address names a network interface of this machine")
+        raise BadUrl(text, "its host name is percent-encoded")
+    name = host.strip("[]").removesuffix(".")
+    if re.fullmatch(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+))*", name, re.I):
         try:
-            ipaddress.IPv4Address(host)
+            ipaddress.IPv4Address(name)
         except ValueError:
             raise BadUrl(text, "its host is a number, not an address or name") from None
     port = url.explicit_port or (443 if url.scheme == "https" else 80)
-    return host.strip("[]"), port
+    return host.strip("[]"), name, port
 
 
 async def _resolve(host: str, port: int, *, allow_loopback: bool) -> list[IPAddress]:
@@ -214,8 +226,10 @@ async def _fetch(
 ) -> FetchedDocument:
     """Follow the URL through at most ``MAX_REDIRECTS`` checked redirects and read the body."""
     for _hop in range(MAX_REDIRECTS + 1):
-        host, port = _check_url(url)
-        resolver.pin(host, await _resolve(host, port, allow_loopback=allow_loopback))
+        host, name, port = _check_url(url)
+        addresses = await _resolve(name, port, allow_loopback=allow_loopback)
+        resolver.pin(host, addresses)
+        resolver.pin(name, addresses)
         async with session.get(url, allow_redirects=False) as response:
             if response.status in _REDIRECTS:
                 location = response.headers.get("Location")
@@ -249,6 +263,8 @@ async def fetch_article(
         parsed = URL(url.strip())
     except (ValueError, TypeError) as error:
         raise BadUrl(url, "it is not a valid link") from error
+    if parsed.scheme:
+        _check_scheme(parsed, url)
     if not parsed.is_absolute():
         raise BadUrl(url, "it is not a full link")
     resolver = PinnedResolver()

@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import bindparam, case, delete, func, insert, literal, update
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, true, update
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
@@ -69,6 +69,7 @@ from bot.domain.ratings import (
     with_votes,
 )
 from bot.domain.schedule import Schedule
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.domain.sides import Assignment, Side, Sides
 from bot.domain.thesis import Article, Candidate
 from bot.domain.turns import Lineup, Speech
@@ -521,12 +522,28 @@ async def save_display(
         )
 
 
-async def live_clocks(session: AsyncSession) -> list[tuple[int, str, ClockRecord]]:
-    """Every running or paused clock with its debate's guild and format: what a restart resumes."""
+def served_by(guild_id: Any, shards: Shards) -> Any:
+    """SQL for "this row's server is one these shards serve" (``Shards.owns``)."""
+    if shards.every:
+        return true()
+    # PostgreSQL shifts a bigint by an integer only (not by a bigint).
+    shifted = col(guild_id).op(">>", precedence=6)(literal(22, Integer))
+    shard = shifted.op("%", precedence=6)(shards.count)
+    return shard.self_group().in_(sorted(shards.ids))
+
+
+async def live_clocks(
+    session: AsyncSession, *, shards: Shards = ALL_SHARDS
+) -> list[tuple[int, str, ClockRecord]]:
+    """Every running or paused clock of the servers these shards serve, with its debate's
+    guild and format: what a restart resumes."""
     rows = await session.exec(
         select(ClockRow, DebateRow.guild_id, DebateRow.format_key)
         .join(DebateRow, col(DebateRow.id) == col(ClockRow.debate_id))
-        .where(col(ClockRow.state) != ClockState.FINISHED.value)
+        .where(
+            col(ClockRow.state) != ClockState.FINISHED.value,
+            served_by(DebateRow.guild_id, shards),
+        )
     )
     return [(guild_id, key, _clock_record(row)) for row, guild_id, key in rows]
 
@@ -776,11 +793,16 @@ async def save_poll(session: AsyncSession, *, poll: PollRecord) -> None:
     await session.flush()
 
 
-async def polls_to_close(session: AsyncSession) -> list[PollRecord]:
-    """Open votes the clock closes: what a restart schedules again."""
+async def polls_to_close(session: AsyncSession, *, shards: Shards = ALL_SHARDS) -> list[PollRecord]:
+    """Open votes the clock closes, in the servers these shards serve: what a restart
+    schedules again."""
     rows = await session.exec(
-        select(PollRow).where(
-            PollRow.state == VoteState.OPEN.value, col(PollRow.closes_at).is_not(None)
+        select(PollRow)
+        .join(DebateRow, col(DebateRow.id) == col(PollRow.debate_id))
+        .where(
+            PollRow.state == VoteState.OPEN.value,
+            col(PollRow.closes_at).is_not(None),
+            served_by(DebateRow.guild_id, shards),
         )
     )
     return [_poll(row) for row in rows]
@@ -1943,10 +1965,14 @@ async def schedules_of(session: AsyncSession, *, guild_id: int) -> list[Schedule
     return [_schedule_record(row) for row in await session.exec(query)]
 
 
-async def live_schedules(session: AsyncSession) -> list[ScheduleRecord]:
-    """Schedules that still have nights, or still show a Discord event: what a restart serves."""
+async def live_schedules(
+    session: AsyncSession, *, shards: Shards = ALL_SHARDS
+) -> list[ScheduleRecord]:
+    """Schedules of the servers these shards serve that still have nights, or still show a
+    Discord event: what a restart serves."""
     query = select(ScheduleRow).where(
-        (col(ScheduleRow.cancelled).is_(False)) | (col(ScheduleRow.event_id).is_not(None))
+        (col(ScheduleRow.cancelled).is_(False)) | (col(ScheduleRow.event_id).is_not(None)),
+        served_by(ScheduleRow.guild_id, shards),
     )
     return [_schedule_record(row) for row in await session.exec(query)]
 

@@ -10,6 +10,9 @@ single commit, each statement as one ``executemany`` (writes to one table keep t
 order; see ``_rounds``); only then is
 each caller told its result, so a caller that hears "done" is durable.
 
+At shutdown ``close`` refuses new units and waits for the batch under way and every unit
+already waiting to commit, so the database is closed only after the last batch.
+
 Contract for a unit: it may raise ``DomainError`` only before it queues a write or changes
 the cache, so a refused unit leaves nothing behind. Any other error rolls the batch back
 and its units are retried one by one, so only the culprit fails.
@@ -86,6 +89,10 @@ def _rounds(
 Unit = Callable[[Batch], Awaitable[Any]]
 
 
+class WriterClosed(RuntimeError):
+    """A unit came after ``BatchWriter.close``: the bot is shutting down."""
+
+
 class BatchWriter:
     """Runs units of work in shared transactions, one writer at a time."""
 
@@ -94,14 +101,24 @@ class BatchWriter:
         self._max_batch = max_batch
         self._waiting: list[tuple[Unit, asyncio.Future[Any]]] = []
         self._task: asyncio.Task[None] | None = None
+        self._closed = False
 
     async def run(self, unit: Callable[[Batch], Awaitable[T]]) -> T:
         """Run ``unit`` in the next shared transaction; returns once that has committed."""
+        if self._closed:
+            raise WriterClosed("the writer is closed: the bot is shutting down")
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((unit, future))
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._drain(), name="batch-writer")
         return await future
+
+    async def close(self) -> None:
+        """Take no more units and wait until every unit already taken has committed."""
+        self._closed = True
+        while self._task is not None and not self._task.done():
+            # ``wait`` rather than ``await``: a failure of the task is its units' to report.
+            await asyncio.wait([self._task])
 
     async def _drain(self) -> None:
         while self._waiting:

@@ -746,17 +746,53 @@ def events_between(schedule: Schedule, since: datetime, until: datetime) -> list
     return sorted(found, key=lambda e: (e.fire_at, e.key))
 
 
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    """What a schedule does next after ``after``: every event of the first instant it fires
+    (usually one), and the instant after that. Until ``then``, the events due by any moment
+    are exactly those of ``events`` that fire by it, so the dispatcher can decide them
+    without iterating the recurrence again."""
+
+    after: datetime
+    events: tuple[DueEvent, ...]
+    then: datetime | None
+    """The next instant with events after ``events``; ``None`` when there is none."""
+
+    @property
+    def fire_at(self) -> datetime | None:
+        """When the dispatcher must wake for this schedule; ``None`` once cancelled."""
+        return self.events[0].fire_at if self.events else None
+
+    def due_by(self, now: datetime) -> list[DueEvent] | None:
+        """``events_between(schedule, after, now)`` without the recurrence, or ``None`` when
+        ``now`` is past what this knows."""
+        if self.then is not None and now >= self.then:
+            return None
+        return [e for e in self.events if e.fire_at <= now]
+
+
+def upcoming(schedule: Schedule, after: datetime) -> Upcoming:
+    """The first instant after ``after`` with events, its events and the instant after."""
+    after = _aware(after)
+    lead = timedelta(seconds=max(schedule.reminders, default=0))
+    found: list[DueEvent] = []
+    for night in _iter_nights(schedule, after - QUORUM_WAIT):
+        instants = sorted({e.fire_at for e in found})
+        if len(instants) >= 2 and night.start - lead > instants[1]:
+            break  # this night's first event comes after both instants found
+        found += [e for e in due_events(schedule, night) if e.fire_at > after]
+    found.sort(key=lambda e: (e.fire_at, e.key))
+    if not found:
+        return Upcoming(after, (), None)
+    first = found[0].fire_at
+    then = next((e.fire_at for e in found if e.fire_at > first), None)
+    return Upcoming(after, tuple(e for e in found if e.fire_at == first), then)
+
+
 def next_event(schedule: Schedule, after: datetime) -> DueEvent | None:
     """The first event firing after ``after``: when the dispatcher must wake for this schedule."""
-    lead = timedelta(seconds=max(schedule.reminders, default=0))
-    best: DueEvent | None = None
-    for night in _iter_nights(schedule, _aware(after) - QUORUM_WAIT):
-        if best is not None and night.start - lead > best.fire_at:
-            break
-        for event in due_events(schedule, night):
-            if event.fire_at > after and (best is None or event.fire_at < best.fire_at):
-                best = event
-    return best
+    events = upcoming(schedule, after).events
+    return events[0] if events else None
 
 
 def _minutes(late: timedelta) -> str:

@@ -153,6 +153,10 @@ class RestApi:
         self.bucket_limit = bucket_limit
         self.bucket_window = bucket_window
         self.buckets: dict[str, Bucket] = {}
+        # The application's flags in GET /applications/@me: the privileged Message Content
+        # intent is switched on (GATEWAY_MESSAGE_CONTENT_LIMITED), as the gateway here
+        # always sends message content. A test may change them.
+        self.application_flags = 1 << 19
         self.routes = self._routes()
 
     # --------------------------------------------------------------- plumbing
@@ -170,6 +174,7 @@ class RestApi:
         return [
             r("GET", "/users/@me", self.get_me),
             r("POST", "/users/@me/channels", self.open_dm),
+            r("GET", "/users/@me/guilds", self.my_guilds),
             r("GET", "/users/{user_id}", self.get_user),
             r("GET", "/oauth2/applications/@me", self.get_application),
             r("GET", "/applications/@me", self.get_application),
@@ -456,6 +461,41 @@ class RestApi:
         user = self.world.user(int(str(raw)))
         return self.world.open_dm(user).payload()
 
+    async def my_guilds(self, request: ApiRequest) -> Any:
+        """``GET /users/@me/guilds``: the bot's guilds by id (``after``, ``before``, ``limit``)."""
+        limit = _int_query(request, "limit", 200, 1, 200)
+        after, before = request.query.get("after", "0"), request.query.get("before", "")
+        floor = int(after) if after.isdigit() else 0
+        ceiling = int(before) if before.isdigit() else None
+        bot = self.world.bot.id
+        guilds = sorted(
+            (
+                g
+                for g in self.world.guilds.values()
+                if bot in g.members and g.id > floor and (ceiling is None or g.id < ceiling)
+            ),
+            key=lambda g: g.id,
+        )
+        if ceiling is not None and "after" not in request.query:
+            guilds = guilds[-limit:]
+        return [
+            {
+                "id": str(g.id),
+                "name": g.name,
+                "icon": None,
+                "banner": None,
+                "owner": g.owner_id == bot,
+                "permissions": str(g.base_permissions(g.members[bot])),
+                "features": [],
+                **(
+                    {"approximate_member_count": len(g.members), "approximate_presence_count": 0}
+                    if request.flag("with_counts")
+                    else {}
+                ),
+            }
+            for g in guilds[:limit]
+        ]
+
     async def get_application(self, request: ApiRequest) -> Any:
         """``GET /oauth2/applications/@me`` and ``GET /applications/@me``."""
         world = self.world
@@ -470,8 +510,8 @@ class RestApi:
             "bot_public": True,
             "bot_require_code_grant": False,
             "verify_key": hashlib.sha256(str(world.application_id).encode()).hexdigest(),
-            "flags": 0,
-            "flags_new": "0",
+            "flags": self.application_flags,
+            "flags_new": str(self.application_flags),
             "redirect_uris": [],
             "interactions_endpoint_url": None,
             "role_connections_verification_url": None,

@@ -40,6 +40,7 @@ from bot.domain.errors import DebateNotFound, DomainError, NotModerator
 from bot.domain.formats import DebateFormat
 from bot.domain.guilds import GuildSettings
 from bot.domain.ratings import ALL_TIME_SEASON, PRIOR_MU
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.domain.sides import Debater, Sides, assign_sides
 from bot.domain.turns import Lineup, NotStarted, NotYourTurn, Speech, floor, may_post
 from bot.domain.votes import VotePhase
@@ -115,8 +116,11 @@ class ClockService:
         formats: FormatCatalog,
         now: Now,
         votes: VoteService,
+        *,
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self._db = db
+        self._shards = shards
         self._votes = votes
         self._writer = writer
         self._formats = formats
@@ -334,7 +338,7 @@ class ClockService:
         lags behind their clock (a crash between a change and its announcement)."""
         lagging: list[Floor] = []
         async with self._db.read() as session:
-            for guild_id, key, record in await repo.live_clocks(session):
+            for guild_id, key, record in await repo.live_clocks(session, shards=self._shards):
                 debate = await self._debate(session, record.debate_id)
                 fmt = await self._formats.resolve(session, guild_id, key)
                 here = await self._complete(session, debate, fmt, record)

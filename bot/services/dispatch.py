@@ -47,6 +47,10 @@ class Dispatcher:
         """How many debates have a due time."""
         return len(self._current)
 
+    def scheduled(self) -> set[int]:
+        """The keys that have a due time."""
+        return set(self._current)
+
     def _take_due(self, now: datetime) -> list[tuple[int, datetime]]:
         due: list[tuple[int, datetime]] = []
         while self._heap and self._heap[0][0] <= now:

@@ -55,6 +55,7 @@ from bot.domain.schedule import (
     QuorumVerdict,
     Schedule,
 )
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.formats import DEFAULT_FORMAT
 from bot.services.debates import DebateService, LobbySnapshot
 from bot.services.dispatch import Dispatcher
@@ -180,8 +181,10 @@ class ScheduleService:
         *,
         motions: MotionService | None = None,
         grace: timedelta = DEFAULT_GRACE,
+        shards: Shards = ALL_SHARDS,
     ) -> None:
         self._db = db
+        self._shards = shards
         self._debates = debates
         self._now = now
         self.motions = motions
@@ -191,6 +194,10 @@ class ScheduleService:
         # Per schedule, the moment up to which this process handled every event: a look
         # starts there instead of ``LOOKBACK`` back (a restart starts from the database).
         self._looked: dict[int, datetime] = {}
+        # Each schedule's next events, worked out when it was last scheduled (off the clock),
+        # with the schedule they were worked out for: the dispatcher's decision then needs no
+        # recurrence, which was a quarter of the time from due to claimed.
+        self._ahead: dict[int, tuple[Schedule, rules.Upcoming]] = {}
         self._lateness: list[float] | None = None
 
     # -- commands -----------------------------------------------------------------------------
@@ -365,8 +372,9 @@ class ScheduleService:
     # -- the dispatcher -----------------------------------------------------------------------
 
     def _next_due(self, schedule: Schedule, now: datetime) -> datetime | None:
-        event = rules.next_event(schedule, now)
-        due = event.fire_at if event is not None else None
+        ahead = rules.upcoming(schedule, now)
+        self._ahead[schedule.id] = (schedule, ahead)
+        due = ahead.fire_at
         postponed = self._postponed.get(schedule.id)
         if postponed is not None:
             check = rules.postponed_check(schedule, postponed).fire_at
@@ -381,7 +389,12 @@ class ScheduleService:
         """The schedule's events due by ``now`` that a look may still have to handle."""
         schedule = record.schedule
         since = max(record.watermark, self._looked.get(schedule.id, now - LOOKBACK))
-        events = rules.events_between(schedule, since, now)
+        events: list[DueEvent] | None = None
+        known = self._ahead.get(schedule.id)
+        if known is not None and known[0] == schedule and known[1].after == since:
+            events = known[1].due_by(now)  # worked out when it was scheduled
+        if events is None:
+            events = rules.events_between(schedule, since, now)
         postponed = self._postponed.get(schedule.id)
         if postponed is not None:
             check = rules.postponed_check(schedule, postponed)
@@ -394,7 +407,7 @@ class ScheduleService:
         the cog can bring their Discord events in step."""
         now = self._now()
         async with self._db.read() as session:
-            records = await repo.live_schedules(session)
+            records = await repo.live_schedules(session, shards=self._shards)
             handled = await repo.keys_handled_since(session, since=now - LOOKBACK)
             postponed = await repo.nights_in(session, states=[NightState.POSTPONED])
         by_id = {r.schedule.id: r for r in records}

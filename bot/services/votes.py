@@ -35,6 +35,7 @@ from bot.domain import votes as rules
 from bot.domain.debate import Actor, Debate, may_moderate
 from bot.domain.errors import DebateNotFound, NotModerator
 from bot.domain.formats import DebateFormat
+from bot.domain.shards import ALL_SHARDS, Shards
 from bot.domain.sides import Side
 from bot.domain.votes import (
     Ballot,
@@ -149,8 +150,17 @@ async def _shut(batch: Batch, poll: PollRecord, state: VoteState, now: datetime)
 class VoteService:
     """Casting votes, closing polls, deciding verdicts."""
 
-    def __init__(self, db: Database, writer: BatchWriter, formats: FormatCatalog, now: Now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        writer: BatchWriter,
+        formats: FormatCatalog,
+        now: Now,
+        *,
+        shards: Shards = ALL_SHARDS,
+    ) -> None:
         self._db = db
+        self._shards = shards
         self._writer = writer
         self._formats = formats
         self._now = now
@@ -312,7 +322,7 @@ class VoteService:
     async def recover(self) -> None:
         """Schedule every open poll the clock closes (after a restart)."""
         async with self._db.read() as session:
-            for poll in await repo.polls_to_close(session):
+            for poll in await repo.polls_to_close(session, shards=self._shards):
                 self.schedule(poll)
 
     async def run(self, announce: Callable[[Closed], Coroutine[Any, Any, None]]) -> None:

@@ -1,17 +1,53 @@
-"""Who is acting, where, and who may change how Agora runs in a server (Manage Server).
+"""Who is acting, where, and who may use each command and component.
 
 Discord's ``default_permissions`` only hides a command, and a server admin can lift it
 (and it cannot apply to a subcommand at all), so each command checks again in code.
+
+Every slash command declares who may use it with ``extras={ACCESS: Access...}``, every
+component a class attribute ``access``, and every cog that handles forms a ``forms`` map
+from their ``custom_id`` pattern to an ``Access``. The services enforce the rules; these
+declarations say what they are, and ``tests/e2e/test_permissions.py`` proves that every
+action declared for moderators is refused to an ordinary member, and that nothing goes
+undeclared.
 """
 
 from __future__ import annotations
 
+import re
+from enum import StrEnum
 from typing import Any
 
 import discord
 from discord import app_commands
 
 from bot.domain.debate import Actor
+
+
+class Access(StrEnum):
+    """Who may use a command, a button or a form."""
+
+    MEMBER = "member"
+    """Every member of the server."""
+    PERSONAL = "personal"
+    """Only the member it belongs to: the author of a draft, a named judge, the speaker."""
+    DEBATE_MODERATOR = "debate moderator"
+    """The debate's moderators: its creator, Manage Server, or the server's moderator role."""
+    SERVER_MODERATOR = "server moderator"
+    """Manage Server, or the server's moderator role."""
+    MANAGER = "manager"
+    """Manage Server only."""
+
+    @property
+    def moderated(self) -> bool:
+        """Whether an ordinary member (no standing, not the creator) is refused."""
+        return self in (Access.DEBATE_MODERATOR, Access.SERVER_MODERATOR, Access.MANAGER)
+
+
+ACCESS = "access"
+"""The key of a slash command's ``extras`` that holds its ``Access``."""
+
+Forms = dict[re.Pattern[str], Access]
+"""A cog's forms (modals): the pattern of their ``custom_id`` and who may submit them."""
 
 
 class NotServerManager(app_commands.CheckFailure):

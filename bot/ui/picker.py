@@ -21,6 +21,7 @@ from bot.articles.extract import MAX_BYTES
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.drafts import Draft, StoredArticle
 from bot.services.articles import ArticleService, Reading
+from bot.ui.access import Access
 from bot.ui.errors import guard
 from bot.ui.style import BRAND
 
@@ -167,6 +168,7 @@ class PickerSelect(
 ):
     """The candidate motions of a draft, for the picker its subclass was made with."""
 
+    access: ClassVar[Access] = Access.PERSONAL
     picker: ClassVar[Picker]
 
     def __init_subclass__(cls, *, picker: Picker) -> None:
@@ -208,6 +210,7 @@ class PickerButton(
 ):
     """Use, Edit or Cancel, for the picker its subclass was made with."""
 
+    access: ClassVar[Access] = Access.PERSONAL
     picker: ClassVar[Picker]
 
     def __init_subclass__(cls, *, picker: Picker) -> None:

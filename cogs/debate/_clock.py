@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import discord
 
 from bot.domain.clock import ClockEvent, ClockState, PhaseStarted
 from bot.domain.sides import Side, Sides
 from bot.services.clock import Floor
+from bot.ui.access import Access
 from bot.ui.errors import guard
 from bot.ui.style import BRAND
 from cogs.debate._views import debate_cog
@@ -140,6 +141,9 @@ class ClockButton(
     template=r"agora:clock:(?P<debate>[0-9]{1,19}):(?P<event>[a-z]+):(?P<version>[0-9]{1,9})",
 ):
     """One of the clock's controls, drawn for one version of the clock."""
+
+    # Yield is also for the member who holds the floor.
+    access: ClassVar[Access] = Access.DEBATE_MODERATOR
 
     def __init__(self, debate_id: int, event: ClockEvent, version: int) -> None:
         label, style = _LABELS[event]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -17,7 +17,7 @@ from bot.domain.debate import MOTION_MAX_CHARS, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
 from bot.services.articles import Reading
-from bot.ui.access import acting
+from bot.ui.access import ACCESS, Access, Forms, acting
 from bot.ui.errors import guard
 from bot.ui.modals import modal_files, modal_values
 from bot.ui.picker import read_upload
@@ -54,6 +54,11 @@ CANNOT_THREAD = (
 )
 
 
+MAX_DEBATE_ID = 2**31 - 1
+"""Debate numbers are 32-bit in the database: a larger one names no debate, and
+PostgreSQL refuses to even look it up."""
+
+
 def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
     if interaction.guild_id is None or interaction.channel_id is None:
         raise app_commands.NoPrivateMessage()
@@ -63,6 +68,8 @@ def _place(interaction: discord.Interaction[Any]) -> tuple[int, int]:
 @app_commands.guild_only()
 class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     """Create a debate, fill its lobby, look at it, cancel it."""
+
+    forms: ClassVar[Forms] = {PASTE_MODAL: Access.MEMBER, EDITED_MODAL: Access.PERSONAL}
 
     def __init__(self, bot: Agora) -> None:
         self.bot = bot
@@ -81,7 +88,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         await self.conductor.end()
         await self.board.drain()
 
-    @app_commands.command(name="new", description="Open a debate on a motion, or from an article.")
+    @app_commands.command(
+        name="new",
+        description="Open a debate on a motion, or from an article.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(
         motion="The statement to debate, e.g. 'This House would ban homework'.",
         article="A link to an article: I propose motions from it.",
@@ -176,21 +187,33 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             if typed in fmt.key or typed in fmt.name.lower()
         ][:25]
 
-    @app_commands.command(name="status", description="Show the debate in this channel.")
+    @app_commands.command(
+        name="status",
+        description="Show the debate in this channel.",
+        extras={ACCESS: Access.MEMBER},
+    )
     async def status(self, interaction: discord.Interaction[Agora]) -> None:
         """Show the channel's debate to the member who asked."""
         _, channel_id = _place(interaction)
         snapshot = await self.debates.in_channel(channel_id=channel_id)
         await interaction.response.send_message(embed=lobby_embed(snapshot), ephemeral=True)
 
-    @app_commands.command(name="source", description="Show the article behind this debate.")
+    @app_commands.command(
+        name="source",
+        description="Show the article behind this debate.",
+        extras={ACCESS: Access.MEMBER},
+    )
     async def source(self, interaction: discord.Interaction[Agora]) -> None:
         """The article's title, link and three key sentences, to the member who asked."""
         _, channel_id = _place(interaction)
         view = await self.articles.source(channel_id=channel_id)
         await interaction.response.send_message(embed=source_embed(view), ephemeral=True)
 
-    @app_commands.command(name="export", description="Download a debate's record as a file.")
+    @app_commands.command(
+        name="export",
+        description="Download a debate's record as a file.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(
         debate="The debate's number (default: this channel's latest debate).",
         format="Markdown to read, or JSON for programs (default: Markdown).",
@@ -198,7 +221,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
     async def export(
         self,
         interaction: discord.Interaction[Agora],
-        debate: app_commands.Range[int, 1] | None = None,
+        debate: app_commands.Range[int, 1, MAX_DEBATE_ID] | None = None,
         format: ExportFormat = "markdown",
     ) -> None:
         """The record of a started debate (transcript, votes in aggregate), privately."""
@@ -210,7 +233,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             export_text(export), file=export_file(export, format, names), ephemeral=True
         )
 
-    @app_commands.command(name="start", description="Start the debate in this channel.")
+    @app_commands.command(
+        name="start",
+        description="Start the debate in this channel.",
+        extras={ACCESS: Access.DEBATE_MODERATOR},
+    )
     @app_commands.describe(
         devils_advocate="Put members on the side they did not choose (default: the format's).",
         stage="A stage channel: I invite each speaker up in turn.",
@@ -284,7 +311,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         """Keep edits of transcript messages."""
         await self.conductor.edited(payload)
 
-    @app_commands.command(name="judge", description="Name a judge of this channel's debate.")
+    @app_commands.command(
+        name="judge",
+        description="Name a judge of this channel's debate.",
+        extras={ACCESS: Access.DEBATE_MODERATOR},
+    )
     @app_commands.describe(member="The member who will score both sides after the speeches.")
     async def judge(self, interaction: discord.Interaction[Agora], member: discord.Member) -> None:
         """Name a judge (moderators); judges decide formats whose vote rule is 'judges'."""
@@ -303,7 +334,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             text, allowed_mentions=discord.AllowedMentions(users=[member])
         )
 
-    @app_commands.command(name="ballot", description="As a judge, score both sides.")
+    @app_commands.command(
+        name="ballot", description="As a judge, score both sides.", extras={ACCESS: Access.PERSONAL}
+    )
     @app_commands.describe(
         for_points="Points for the side For (0-100).",
         against_points="Points for the side Against (0-100).",
@@ -331,7 +364,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             ephemeral=True,
         )
 
-    @app_commands.command(name="rated", description="Choose whether this debate changes ratings.")
+    @app_commands.command(
+        name="rated",
+        description="Choose whether this debate changes ratings.",
+        extras={ACCESS: Access.DEBATE_MODERATOR},
+    )
     @app_commands.describe(
         value="Rated debates change ratings; set false before the start to keep this one out."
     )
@@ -347,7 +384,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             f"Debate #{debate.id} is {effect} the debaters' ratings."
         )
 
-    @app_commands.command(name="cancel", description="Cancel the debate in this channel.")
+    @app_commands.command(
+        name="cancel",
+        description="Cancel the debate in this channel.",
+        extras={ACCESS: Access.DEBATE_MODERATOR},
+    )
     async def cancel(self, interaction: discord.Interaction[Agora]) -> None:
         """Close the channel's debate (moderators only) and freeze its lobby."""
         guild_id, channel_id = _place(interaction)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import discord
 
 from bot.domain.debate import Preference
+from bot.ui.access import Access
 from bot.ui.errors import guard
 from cogs.debate._render import SIDE_LABELS
 
@@ -61,6 +62,8 @@ class JoinButton(
 ):
     """Join a debate's lobby with a side preference."""
 
+    access: ClassVar[Access] = Access.MEMBER
+
     def __init__(self, debate_id: int, preference: Preference) -> None:
         label = (
             "Join either side"
@@ -101,6 +104,8 @@ class LeaveButton(
 ):
     """Withdraw from a debate's lobby."""
 
+    access: ClassVar[Access] = Access.MEMBER
+
     def __init__(self, debate_id: int) -> None:
         super().__init__(
             discord.ui.Button(
@@ -132,6 +137,8 @@ class StartButton(
     template=r"agora:start:(?P<debate>[0-9]{1,19})",
 ):
     """Start the debate: draw sides and run the clock (moderators only)."""
+
+    access: ClassVar[Access] = Access.DEBATE_MODERATOR
 
     def __init__(self, debate_id: int) -> None:
         super().__init__(

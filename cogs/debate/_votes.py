@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import discord
 
@@ -19,6 +19,7 @@ from bot.charts import results_chart
 from bot.domain.sides import Side
 from bot.domain.votes import Choice, Tally, VotePhase
 from bot.services.votes import Outcome
+from bot.ui.access import Access
 from bot.ui.errors import guard
 from bot.ui.style import BRAND
 from cogs.debate._views import debate_cog
@@ -64,6 +65,8 @@ class VoteButton(
 ):
     """Vote For, Against or Undecided in one of a debate's polls."""
 
+    access: ClassVar[Access] = Access.MEMBER
+
     def __init__(self, debate_id: int, phase: VotePhase, choice: Choice) -> None:
         super().__init__(
             discord.ui.Button(
@@ -98,6 +101,8 @@ class CloseVoteButton(
     template=r"agora:closevote:(?P<debate>[0-9]{1,19}):(?P<phase>pre|post)",
 ):
     """Close a poll now (moderators)."""
+
+    access: ClassVar[Access] = Access.DEBATE_MODERATOR
 
     def __init__(self, debate_id: int, phase: VotePhase) -> None:
         super().__init__(

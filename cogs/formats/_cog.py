@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.formats import KEY_LENGTH, check_format_key
-from bot.ui.access import guild_id_of, require_manager
+from bot.ui.access import ACCESS, Access, Forms, guild_id_of, require_manager
 from bot.ui.errors import guard
 from bot.ui.modals import modal_values
 from cogs.formats._render import formats_embed, saved_text
@@ -23,11 +23,17 @@ ADDING = "add debate formats"
 class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
     """List the debate formats of this server, and add its own."""
 
+    forms: ClassVar[Forms] = {FORMAT_FORM: Access.MANAGER}
+
     def __init__(self, bot: Agora) -> None:
         self.formats = bot.services.formats
         super().__init__()
 
-    @app_commands.command(name="list", description="Show every debate format this server can use.")
+    @app_commands.command(
+        name="list",
+        description="Show every debate format this server can use.",
+        extras={ACCESS: Access.MEMBER},
+    )
     async def list_formats(self, interaction: discord.Interaction[Agora]) -> None:
         """Every format with its speaking order, to the member who asked."""
         formats = await self.formats.available(guild_id_of(interaction))
@@ -36,7 +42,11 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
 
     # Discord applies default_permissions to whole commands only, not to a subcommand such
     # as this one: anyone sees it, and require_manager refuses those who may not use it.
-    @app_commands.command(name="add", description="Add or replace a debate format (Manage Server).")
+    @app_commands.command(
+        name="add",
+        description="Add or replace a debate format (Manage Server).",
+        extras={ACCESS: Access.MANAGER},
+    )
     @app_commands.describe(
         key="A short name to pick it by, e.g. house-rules (letters, digits, hyphens).",
         file="The format as a .toml file; leave it out to write it in a form.",

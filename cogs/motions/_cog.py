@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -14,7 +14,7 @@ from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.errors import DomainError
 from bot.services.articles import Reading
 from bot.services.motions import BANK_DRAFT, BankDraftNotFound, Submitted
-from bot.ui.access import acting, guild_id_of
+from bot.ui.access import ACCESS, Access, Forms, acting, guild_id_of
 from bot.ui.errors import guard
 from bot.ui.modals import modal_values
 from bot.ui.picker import read_upload
@@ -74,6 +74,8 @@ def _similar_buttons(submitted: Submitted) -> discord.ui.View | None:
 class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     """Submit motions, upvote them, and (moderators) approve or reject them."""
 
+    forms: ClassVar[Forms] = {EDITED_FORM: Access.PERSONAL}
+
     def __init__(self, bot: Agora) -> None:
         self.bot = bot
         self.motions = bot.services.motions
@@ -81,7 +83,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         super().__init__()
 
     @app_commands.command(
-        name="submit", description="Put a motion in the bank, or pick one from an article."
+        name="submit",
+        description="Put a motion in the bank, or pick one from an article.",
+        extras={ACCESS: Access.MEMBER},
     )
     @app_commands.describe(
         motion="The motion itself, e.g. 'This House would ban homework'.",
@@ -137,7 +141,11 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         assert text is not None
         return await self.articles.read_text(text)
 
-    @app_commands.command(name="list", description="Show the motion bank, most upvoted first.")
+    @app_commands.command(
+        name="list",
+        description="Show the motion bank, most upvoted first.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(page="Which page of the bank (default: the first).")
     async def list_bank(
         self,
@@ -151,7 +159,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         )
 
     @app_commands.command(
-        name="approve", description="Approve a motion into the bank (moderators)."
+        name="approve",
+        description="Approve a motion into the bank (moderators).",
+        extras={ACCESS: Access.SERVER_MODERATOR},
     )
     @app_commands.describe(id="The motion's number, as `/motion list` shows it.")
     async def approve(
@@ -167,7 +177,11 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             approved_text(motion), **_with_view(upvote_view([motion.id]))
         )
 
-    @app_commands.command(name="reject", description="Reject a motion (moderators).")
+    @app_commands.command(
+        name="reject",
+        description="Reject a motion (moderators).",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(
         id="The motion's number, as `/motion list` shows it.",
         reason="Why, in a sentence; kept with the motion.",

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Sequence
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import discord
 
 from bot.services.motions import BankPage
+from bot.ui.access import Access
 from bot.ui.errors import guard
 from bot.ui.picker import Picker, PickerActions
 
@@ -41,6 +42,8 @@ class UpvoteButton(
     template=r"agora:motion:up:(?P<motion>[0-9]{1,19})",
 ):
     """Upvote a motion; pressed again, take the upvote back."""
+
+    access: ClassVar[Access] = Access.MEMBER
 
     def __init__(self, motion_id: int, *, disabled: bool = False) -> None:
         super().__init__(
@@ -74,6 +77,8 @@ class PageButton(
     template=r"agora:motion:page:(?P<page>[0-9]{1,9})",
 ):
     """Show another page of the bank."""
+
+    access: ClassVar[Access] = Access.MEMBER
 
     def __init__(self, page: int, label: str) -> None:
         super().__init__(

@@ -17,7 +17,7 @@ from bot.app import Agora
 from bot.domain import schedule as rules
 from bot.domain.schedule import MAX_EVERY_WEEKS, MAX_POSTPONE_MINUTES, MAX_QUORUM, MIN_QUORUM
 from bot.services.schedules import Changed
-from bot.ui.access import acting, guild_id_of
+from bot.ui.access import ACCESS, Access, acting, guild_id_of
 from cogs.nights._events import EventSync
 from cogs.nights._herald import Herald
 from cogs.nights._render import (
@@ -87,7 +87,11 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         if not ok:
             await interaction.followup.send(NO_EVENT, ephemeral=True)
 
-    @app_commands.command(name="create", description="Schedule a recurring debate night.")
+    @app_commands.command(
+        name="create",
+        description="Schedule a recurring debate night.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(
         name="What the night is called, e.g. 'Thursday debates'.",
         weekday="The day of the week the night is on.",
@@ -143,14 +147,20 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         channel = interaction.channel
         return channel.id if isinstance(channel, discord.TextChannel) else None
 
-    @app_commands.command(name="list", description="Show this server's debate nights.")
+    @app_commands.command(
+        name="list", description="Show this server's debate nights.", extras={ACCESS: Access.MEMBER}
+    )
     async def list_(self, interaction: discord.Interaction[Agora]) -> None:
         """Every schedule with its next night, to the member who asked."""
         records = await self.schedules.all(guild_id=guild_id_of(interaction))
         now = discord.utils.utcnow()
         await interaction.response.send_message(embed=list_embed(records, now), ephemeral=True)
 
-    @app_commands.command(name="edit", description="Change a debate night's settings.")
+    @app_commands.command(
+        name="edit",
+        description="Change a debate night's settings.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(
         schedule="The debate night to change.",
         name="A new name.",
@@ -202,7 +212,11 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         now = discord.utils.utcnow()
         await self._reply(interaction, changed_text("✏️ Changed", changed, now), changed, True)
 
-    @app_commands.command(name="skip", description="Call off the next night of a schedule only.")
+    @app_commands.command(
+        name="skip",
+        description="Call off the next night of a schedule only.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(schedule="The debate night whose next night is called off.")
     async def skip(
         self, interaction: discord.Interaction[Agora], schedule: app_commands.Range[str, 1, 60]
@@ -216,7 +230,11 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         now = discord.utils.utcnow()
         await self._reply(interaction, skipped_text(changed, now), changed, False)
 
-    @app_commands.command(name="cancel", description="End a schedule: no more nights.")
+    @app_commands.command(
+        name="cancel",
+        description="End a schedule: no more nights.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(schedule="The debate night to end.")
     async def cancel(
         self, interaction: discord.Interaction[Agora], schedule: app_commands.Range[str, 1, 60]

@@ -25,7 +25,7 @@ from bot.domain.ratings import (
     Metric,
     UnknownSeason,
 )
-from bot.ui.access import acting, guild_id_of
+from bot.ui.access import ACCESS, Access, acting, guild_id_of
 from cogs.ratings._export import board_csv, export_text
 from cogs.ratings._render import (
     chart_file,
@@ -73,7 +73,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
 
     # -- seasons ---------------------------------------------------------------------------------
 
-    @season.command(name="start", description="Start a season: its boards start from scratch.")
+    @season.command(
+        name="start",
+        description="Start a season: its boards start from scratch.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     @app_commands.describe(name="The season's name, e.g. 'Spring 2025'.")
     async def season_start(self, interaction: discord.Interaction[Agora], name: SeasonName) -> None:
         """Start a season (moderators) and announce it."""
@@ -82,7 +86,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         )
         await interaction.response.send_message(season_started_text(started))
 
-    @season.command(name="end", description="End the running season; its boards stay available.")
+    @season.command(
+        name="end",
+        description="End the running season; its boards stay available.",
+        extras={ACCESS: Access.SERVER_MODERATOR},
+    )
     async def season_end(self, interaction: discord.Interaction[Agora]) -> None:
         """End the running season (moderators) and announce it."""
         ended = await self.ratings.end_season(
@@ -90,7 +98,9 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         )
         await interaction.response.send_message(season_ended_text(ended))
 
-    @season.command(name="list", description="Show this server's seasons.")
+    @season.command(
+        name="list", description="Show this server's seasons.", extras={ACCESS: Access.MEMBER}
+    )
     async def season_list(self, interaction: discord.Interaction[Agora]) -> None:
         """The seasons, newest first, to the member who asked."""
         seasons = await self.ratings.seasons(guild_id=guild_id_of(interaction))
@@ -98,7 +108,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
 
     # -- leaderboards ----------------------------------------------------------------------------
 
-    @leaderboard.command(name="show", description="Show a leaderboard, ten members a page.")
+    @leaderboard.command(
+        name="show",
+        description="Show a leaderboard, ten members a page.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(
         metric="What to rank by (default: rating).",
         season=SEASON_HELP,
@@ -153,7 +167,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
             raise UnknownSeason(f"#{season_id}", tuple(s.name for s in seasons))
         return found
 
-    @leaderboard.command(name="export", description="Download a whole leaderboard as a CSV file.")
+    @leaderboard.command(
+        name="export",
+        description="Download a whole leaderboard as a CSV file.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(metric="What to rank by (default: rating).", season=SEASON_HELP)
     @app_commands.choices(metric=METRICS)
     async def leaderboard_export(
@@ -175,7 +193,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
 
     # -- members ---------------------------------------------------------------------------------
 
-    @app_commands.command(name="stats", description="A member's rating, record and best wins.")
+    @app_commands.command(
+        name="stats",
+        description="A member's rating, record and best wins.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(member="Whose stats (default: yours).", season=SEASON_HELP)
     @app_commands.guild_only()
     async def stats(
@@ -210,7 +232,11 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         names = [s.name for s in seasons] + [ALL_TIME]
         return [app_commands.Choice(name=n, value=n) for n in names if typed in n.casefold()][:25]
 
-    @app_commands.command(name="history", description="A member's recent debates and verdicts.")
+    @app_commands.command(
+        name="history",
+        description="A member's recent debates and verdicts.",
+        extras={ACCESS: Access.MEMBER},
+    )
     @app_commands.describe(member="Whose debates (default: yours).")
     @app_commands.guild_only()
     async def history(

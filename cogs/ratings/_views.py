@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import discord
 
 from bot.domain.ratings import LeaderboardPage, Metric
+from bot.ui.access import Access
 from bot.ui.errors import guard
 
 COG_NAME = "Ratings"
@@ -60,6 +61,8 @@ class BoardPageButton(
 ):
     """Show another page of a leaderboard."""
 
+    access: ClassVar[Access] = Access.MEMBER
+
     def __init__(
         self, metric: Metric, season_id: int | None, page: int, label: str, *, disabled: bool
     ) -> None:
@@ -100,6 +103,8 @@ class HistoryPageButton(
     template=r"agora:history:(?P<user>[0-9]{1,19}):(?P<page>[0-9]{1,9})",
 ):
     """Show another page of a member's debates."""
+
+    access: ClassVar[Access] = Access.MEMBER
 
     def __init__(self, user_id: int, page: int, label: str, *, disabled: bool) -> None:
         super().__init__(

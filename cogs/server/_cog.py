@@ -11,7 +11,7 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
 from bot.services.guilds import UNSET, Unset
-from bot.ui.access import guild_id_of, require_manager
+from bot.ui.access import ACCESS, Access, guild_id_of, require_manager
 from cogs.server._render import role_text, settings_embed, turns_text, voting_text
 
 
@@ -29,14 +29,20 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         require_manager(interaction, "see or change Agora's settings")
         return True
 
-    @app_commands.command(name="show", description="Show Agora's settings for this server.")
+    @app_commands.command(
+        name="show",
+        description="Show Agora's settings for this server.",
+        extras={ACCESS: Access.MANAGER},
+    )
     async def show(self, interaction: discord.Interaction[Agora]) -> None:
         """The moderator role and the turn mode, to the member who asked."""
         settings = await self.guilds.get(guild_id_of(interaction))
         await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
 
     @app_commands.command(
-        name="moderator-role", description="Let a role moderate every debate (leave empty: none)."
+        name="moderator-role",
+        description="Let a role moderate every debate (leave empty: none).",
+        extras={ACCESS: Access.MANAGER},
     )
     @app_commands.describe(role="Members with this role moderate every debate; omit to clear.")
     async def moderator_role(
@@ -56,7 +62,11 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
             role_text(settings.moderator_role_id), ephemeral=True
         )
 
-    @app_commands.command(name="turns", description="Choose what happens to out-of-turn messages.")
+    @app_commands.command(
+        name="turns",
+        description="Choose what happens to out-of-turn messages.",
+        extras={ACCESS: Access.MANAGER},
+    )
     @app_commands.describe(mode="strict removes them with a notice; soft marks them.")
     @app_commands.choices(
         mode=[
@@ -71,7 +81,11 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         settings = await self.guilds.set_turns(guild_id_of(interaction), TurnMode(mode.value))
         await interaction.response.send_message(turns_text(settings.turns), ephemeral=True)
 
-    @app_commands.command(name="voting", description="Choose who may vote in the audience votes.")
+    @app_commands.command(
+        name="voting",
+        description="Choose who may vote in the audience votes.",
+        extras={ACCESS: Access.MANAGER},
+    )
     @app_commands.describe(
         debaters_may_vote="Let debaters vote in their own debate (default: no).",
         role="Only members with this role vote.",

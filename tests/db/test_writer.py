@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from bot.db.database import Database
 from bot.db.models import DebateRow, SignupRow, VoteChangeRow, VoteRow
-from bot.db.writer import Batch, BatchWriter, _rounds
+from bot.db.writer import Batch, BatchWriter, WriterClosed, _rounds
 from bot.domain.debate import Preference
 from bot.domain.errors import DomainError
 from bot.formats import builtin_formats
@@ -129,6 +129,38 @@ async def test_an_answer_means_the_write_is_committed(
     finally:
         await other.dispose()
     assert seen == size
+
+
+async def test_close_waits_for_the_last_batch_and_then_refuses_units(
+    database: Database, service: DebateService, writer: BatchWriter
+) -> None:
+    debate_id = await open_debate(service)
+    slow = asyncio.Event()
+
+    async def held(batch: Batch) -> None:
+        await slow.wait()  # a batch still running when the bot is told to stop
+
+    first = asyncio.create_task(writer.run(held))
+    await asyncio.sleep(0)
+    joins = [
+        asyncio.create_task(
+            service.join(guild_id=1, debate_id=debate_id, user_id=u, preference=Preference.FOR)
+        )
+        for u in range(10, 13)
+    ]
+    await asyncio.sleep(0)
+    closing = asyncio.create_task(writer.close())
+    await asyncio.sleep(0.05)
+    assert not closing.done(), "close returned while a batch was still running"
+    slow.set()
+    await closing
+    # Everything taken before the close has committed by the time close returns.
+    assert all(task.done() for task in [first, *joins])
+    await asyncio.gather(first, *joins)
+    assert [u for u, _ in await signup_rows(database)] == [10, 11, 12]
+    with pytest.raises(WriterClosed):
+        await service.join(guild_id=1, debate_id=debate_id, user_id=99, preference=Preference.FOR)
+    assert len(await signup_rows(database)) == 3
 
 
 def test_writes_to_different_tables_share_rounds_and_one_table_keeps_its_order() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from bot.articles.errors import BadUrl, BlockedAddress
 from bot.db.models import ArticleRow, DebateRow, MotionDraftRow
 from bot.sandbox import BOT_PERMISSIONS, LocalDiscord, Member, Message, Perm
 from tests.e2e.conftest import World
@@ -164,7 +165,7 @@ async def test_uploaded_file_then_edit_the_motion(
 
 @pytest.fixture
 async def article_site() -> AsyncIterator[str]:
-    """A web site on this machine serving one article and one binary file."""
+    """A web site on this machine serving an article, a binary file and a redirect inside."""
 
     async def page(_: web.Request) -> web.Response:
         return web.Response(text=HTML_ARTICLE, content_type="text/html")
@@ -172,9 +173,13 @@ async def article_site() -> AsyncIterator[str]:
     async def binary(_: web.Request) -> web.Response:
         return web.Response(body=bytes(range(256)) * 40, content_type="application/octet-stream")
 
+    async def moved(_: web.Request) -> web.Response:
+        raise web.HTTPFound("http://10.0.0.1/internal/report")
+
     app = web.Application()
     app.router.add_get("/opinion/pedestrians", page)
     app.router.add_get("/file.bin", binary)
+    app.router.add_get("/moved", moved)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -223,6 +228,32 @@ async def test_links_to_this_machine_are_refused_by_default(
         assert refusal.ephemeral
         assert "address" in refusal.content.lower() or "private" in refusal.content.lower()
     assert await runner.count(ArticleRow) == 0
+
+
+async def test_hostile_links_get_the_fetchers_own_explanation(
+    local: LocalDiscord, world: World, runner: BotRunner, article_site: str
+) -> None:
+    runner.allow_loopback_articles = True  # the test's site stands in for a public one
+    await runner.restart()
+    cases = {
+        f"{article_site}/moved": BlockedAddress("10.0.0.1", "10.0.0.1", "private"),
+        "file:///etc/passwd": BadUrl("file:///etc/passwd", "only http and https links are fetched"),
+        "gopher://127.0.0.1:70/_stats": BadUrl("", "only http and https links are fetched"),
+        "http://2130706433/": BadUrl("", "its host is a number, not an address or name"),
+        "http://public@10.0.0.1/": BadUrl("", "it carries a user name or password"),
+        "http://[::ffff:169.254.169.254]/latest/meta-data/": BlockedAddress(
+            "::ffff:a9fe:a9fe", "::ffff:a9fe:a9fe", "link-local"
+        ),
+    }
+    for url, error in cases.items():
+        handle = await local.slash(
+            world.alice, world.channel, "debate new", options={"article": url}
+        )
+        refusal = await handle.reply(timeout=10)
+        assert refusal.ephemeral, url
+        assert refusal.content == error.explain(), url
+    assert await runner.count(ArticleRow) == 0
+    assert await runner.count(MotionDraftRow) == 0
 
 
 async def test_bad_sources_are_explained(

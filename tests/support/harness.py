@@ -85,6 +85,8 @@ class BotRunner:
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self.bot is not None:
+            await self.bot.services.writer.close()
         if self.db is not None:
             await self.db.dispose()
         self.bot, self.db, self._task = None, None, None
@@ -155,15 +157,24 @@ class ErrorLogs(logging.Handler):
 class BotProcess:
     """``python -m bot`` as its own process, configured through the environment."""
 
-    def __init__(self, local: LocalDiscord, *, database_url: str, dev_guild_id: int) -> None:
+    def __init__(
+        self,
+        local: LocalDiscord,
+        *,
+        database_url: str,
+        dev_guild_id: int | None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """``dev_guild_id`` None publishes the commands globally; ``env`` adds settings."""
         self.env = {
             **os.environ,
             "DISCORD_TOKEN": local.token,
             "DISCORD_API_BASE": local.api_base,
             "DISCORD_GATEWAY_URL": local.gateway_url,
             "DATABASE_URL": database_url,
-            "DEV_GUILD_ID": str(dev_guild_id),
+            "DEV_GUILD_ID": "" if dev_guild_id is None else str(dev_guild_id),
             "LOG_LEVEL": "WARNING",
+            **(env or {}),
         }
         self.local = local
         self.process: asyncio.subprocess.Process | None = None
