@@ -187,6 +187,13 @@ class BotProcess:
         )
         await self.local.wait_for(lambda: self.local.identify_count > identified, 30)
 
+    async def kill(self) -> None:
+        """Kill it outright (SIGKILL): no shutdown at all, as a crash or an OOM kill."""
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+        self.process = None
+
     async def stop(self) -> int:
         """Stop it the way a service manager does (SIGTERM); returns its exit status."""
         assert self.process is not None
