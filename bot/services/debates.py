@@ -195,7 +195,8 @@ class DebateService:
             debate = await repo.active_debate_in(session, channel_id=channel_id)
             if debate is None:
                 raise NoDebateHere("no active debate in this channel")
-            if not rules.may_moderate(debate, actor):
+            settings = await repo.guild_settings(session, guild_id=debate.guild_id)
+            if not rules.may_moderate(debate, actor, settings.moderator_role_id):
                 raise NotModerator("only a moderator may cancel")
             closed = rules.apply(debate, DebateEvent.CANCEL, self._clock())
             await repo.save_debate(session, debate=closed)

@@ -70,8 +70,8 @@ _MESSAGES: dict[type[e.DomainError], Callable[[Any], str]] = {
         "or stay in the audience and vote."
     ),
     e.NotModerator: lambda _: (
-        "Only the member who created this debate, or someone with the Manage Server "
-        "permission, can do that."
+        "Only the member who created this debate, a member with the server's moderator "
+        "role, or someone with the Manage Server permission can do that: ask one of them."
     ),
     e.IllegalTransition: lambda x: f"You cannot {x.event} a debate that is {x.state}.",
     e.TooManySources: lambda x: (

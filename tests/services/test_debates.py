@@ -28,6 +28,7 @@ from bot.domain.errors import (
 from bot.formats import builtin_formats
 from bot.services.debates import DebateService
 from bot.services.formats import FormatCatalog
+from bot.services.guilds import GuildService
 from tests.conftest import FakeClock
 
 GUILD, CHANNEL, CREATOR = 1_000, 2_000, 3_000
@@ -167,6 +168,17 @@ async def test_a_cancelled_debate_takes_no_sign_ups(
     with pytest.raises(NoDebateHere):
         await service.in_channel(channel_id=CHANNEL)
     assert await count(database, SignupRow) == 1
+
+
+async def test_a_member_with_the_servers_moderator_role_may_cancel(
+    service: DebateService, database: Database
+) -> None:
+    await new_debate(service)
+    await GuildService(database).set_moderator_role(GUILD, 77)
+    with pytest.raises(NotModerator):
+        await service.cancel(channel_id=CHANNEL, actor=Actor(11, role_ids=frozenset({78})))
+    cancelled = await service.cancel(channel_id=CHANNEL, actor=Actor(11, role_ids=frozenset({77})))
+    assert cancelled.debate.state is DebateState.CANCELLED
 
 
 async def test_concurrent_joins_never_overfill_the_lobby(
