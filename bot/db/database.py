@@ -39,12 +39,20 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    if connection.get_execution_options().get(SNAPSHOT, True):
+    options = connection.get_execution_options()
+    if options.get(WRITER):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif options.get(SNAPSHOT, True):
         connection.exec_driver_sql("BEGIN")
 
 
 SNAPSHOT = "agora_snapshot"
 """Execution option: False lets each statement of a SQLite read see the latest commit."""
+WRITER = "agora_writer"
+"""Execution option: the transaction takes SQLite's write lock as it begins (BEGIN
+IMMEDIATE), waiting up to ``busy_timeout`` for another process that holds it. A plain BEGIN
+would read first and then fail at once ("database is locked") on its first write, because
+SQLite cannot wait for a lock a reading transaction upgrades."""
 
 
 class Database:
@@ -80,6 +88,8 @@ class Database:
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed when the block ends without an error."""
         async with self._write_lock or nullcontext(), self.sessions() as session, session.begin():
+            if self.is_sqlite:
+                await session.connection(execution_options={WRITER: True})
             yield session
 
     async def upgrade(self) -> None:
