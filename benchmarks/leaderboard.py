@@ -143,7 +143,11 @@ def _build(path: Path, servers: int, members: int, seasons: int, debates: int) -
         " started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         debater_rows,
     )
-    db.executemany("INSERT INTO result VALUES (?, ?, ?, ?, ?, ?, ?)", result_rows)
+    db.executemany(
+        "INSERT INTO result (debate_id, rule, winner, margin, reason, tallies, decided_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        result_rows,
+    )
     db.commit()
     db.execute("ANALYZE")
     db.close()

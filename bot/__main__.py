@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 import time
+from pathlib import Path
 
 import discord
 from pydantic import ValidationError
@@ -15,6 +16,7 @@ from bot import doctor
 from bot.app import run, utcnow
 from bot.articles.cli import main as thesis_main
 from bot.db.database import Database
+from bot.sandbox import night
 from bot.services.ratings import RatingService, Rebuilt
 from bot.settings import Settings
 
@@ -50,6 +52,36 @@ def _parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     thesis.add_argument("arguments", nargs=argparse.REMAINDER)
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="play a whole debate night on a local Discord with simulated members (no token)",
+    )
+    sandbox.add_argument(
+        "--article",
+        metavar="PATH_OR_URL",
+        help="the article the motion is drawn from (default: a sample that ships with Agora)",
+    )
+    sandbox.add_argument(
+        "--speed",
+        type=float,
+        default=night.DEFAULT_SPEED,
+        metavar="N",
+        help=(
+            f"server time runs N times faster than real time (default {night.DEFAULT_SPEED:g}, "
+            f"at most {night.MAX_SPEED:g})"
+        ),
+    )
+    sandbox.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write the charts, the JSON record and the transcript here",
+    )
+    sandbox.add_argument(
+        "--database",
+        metavar="URL",
+        help="keep the night in this database (default: a temporary one)",
+    )
     return parser
 
 
@@ -86,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "thesis":
         return thesis_main(args.arguments)
+    if args.command == "sandbox":
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)-7s %(name)s: %(message)s")
+        return night.main(args.article, speed=args.speed, out=args.out, database_url=args.database)
     settings = _settings()
     if settings is None:
         return 2

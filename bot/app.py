@@ -38,6 +38,7 @@ from bot.services.schedules import ScheduleService
 from bot.services.votes import VoteService
 from bot.settings import Settings
 from bot.ui.errors import answer_error
+from bot.ui.i18n import CatalogueTranslator
 from bot.ui.throttle import throttle_clicks
 
 log = logging.getLogger("agora")
@@ -49,6 +50,8 @@ EXTENSIONS = (
     "cogs.motions",
     "cogs.nights",
     "cogs.ratings",
+    "cogs.config",
+    "cogs.help",
 )
 
 
@@ -203,9 +206,10 @@ class Agora(commands.AutoShardedBot):
         throttle_clicks(self, self.clicks)
 
     async def setup_hook(self) -> None:
-        """Load every extension, then publish the slash commands."""
+        """Load every extension, then publish the slash commands, translated."""
         for extension in EXTENSIONS:
             await self.load_extension(extension)
+        await self.tree.set_translator(CatalogueTranslator())
         await self.sync_commands()
         settle_heap()
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.domain.votes import Choice, Tally
+from bot.ui.style import side_hex
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -28,11 +29,8 @@ PANEL = "#2b2d31"
 TEXT = "#dbdee1"
 MUTED = "#949ba4"
 RATING = "#5865f2"  # Discord's blurple
-COLOURS: dict[Choice, str] = {
-    Choice.FOR: "#57f287",
-    Choice.AGAINST: "#ed4245",
-    Choice.UNDECIDED: "#b5bac1",
-}
+COLOURS: dict[Choice, str] = {choice: side_hex(choice) for choice in Choice}
+"""Agora's side colours (``bot/ui/style.py``), so a side looks the same in every message."""
 
 _ORDER = (Choice.FOR, Choice.AGAINST, Choice.UNDECIDED)
 _ROW = {Choice.FOR: 2.0, Choice.AGAINST: 1.0, Choice.UNDECIDED: 0.0}  # flow panel, top first

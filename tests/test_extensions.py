@@ -13,6 +13,7 @@ from discord import app_commands
 from bot.app import EXTENSIONS, Agora, Services
 from bot.db.database import Database
 from bot.settings import Settings
+from bot.ui.i18n import CatalogueTranslator
 
 # Discord's rule for CHAT_INPUT names: 1-32 characters, lower case where a letter has cases.
 NAME = re.compile(r"^[-_\w]{1,32}$")
@@ -25,6 +26,7 @@ async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
     async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
         for extension in EXTENSIONS:
             await bot.load_extension(extension)
+        await bot.tree.set_translator(CatalogueTranslator())
         yield bot
     await db.dispose()
 
@@ -35,6 +37,12 @@ def _check_named(payload: dict[str, Any], where: str, problems: list[str]) -> No
         problems.append(f"{where}: name {name!r} must be 1-32 lower-case characters")
     if not 1 <= len(description) <= 100:
         problems.append(f"{where}: description of {name!r} must have 1-100 characters")
+    for locale, local_name in (payload.get("name_localizations") or {}).items():
+        if not NAME.fullmatch(local_name) or local_name != local_name.lower():
+            problems.append(f"{where}: {locale} name {local_name!r} breaks the name rule")
+    for locale, local in (payload.get("description_localizations") or {}).items():
+        if not 1 <= len(local) <= 100:
+            problems.append(f"{where}: {locale} description of {name!r} must have 1-100 characters")
 
 
 def _check_options(options: list[dict[str, Any]], where: str, problems: list[str]) -> None:
@@ -53,16 +61,19 @@ def _check_options(options: list[dict[str, Any]], where: str, problems: list[str
         else:
             seen_optional = True
         for choice in option.get("choices", []):
-            if not 1 <= len(choice["name"]) <= 100:
-                problems.append(f"{here}: choice name must have 1-100 characters")
+            names = [choice["name"], *(choice.get("name_localizations") or {}).values()]
+            if not all(1 <= len(name) <= 100 for name in names):
+                problems.append(f"{here}: choice names must have 1-100 characters")
 
 
 async def test_every_command_obeys_discords_rules(loaded_bot: Agora) -> None:
     commands = loaded_bot.tree.get_commands()
     assert {c.name for c in commands} >= {"debate"}
     problems: list[str] = []
+    translator = CatalogueTranslator()
     for command in commands:
-        payload = command.to_dict(loaded_bot.tree)
+        payload = await command.get_translated_payload(loaded_bot.tree, translator)
+        assert "de" in payload["name_localizations"], f"/{payload['name']} has no German name"
         _check_named(payload, "/", problems)
         _check_options(payload.get("options", []), f"/{payload['name']}", problems)
     assert problems == []

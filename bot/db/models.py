@@ -200,7 +200,8 @@ class SpeechRow(SQLModel, table=True):
 
 
 class GuildSettingsRow(SQLModel, table=True):
-    """A server's choices: its moderator role and how speaking turns are kept."""
+    """A server's choices: its moderator role, how speaking turns are kept, who votes,
+    and its defaults (debate channel, format, time zone, language)."""
 
     __tablename__ = "guild_settings"
 
@@ -216,6 +217,14 @@ class GuildSettingsRow(SQLModel, table=True):
     )
     voters_in_voice: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    debate_channel_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    default_format: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    timezone: str = Field(
+        default="UTC", sa_column=Column(String(64), nullable=False, server_default="UTC")
+    )
+    language: str = Field(
+        default="en", sa_column=Column(String(8), nullable=False, server_default="en")
     )
 
 
@@ -296,6 +305,9 @@ class ResultRow(SQLModel, table=True):
     tallies: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """``{"pre": [for, against, undecided], "post": [...], "swing": {...}}``."""
     decided_at: datetime = Field(sa_column=_utc())
+    message_id: int | None = Field(default=None, sa_column=_snowflake(nullable=True))
+    """The thread message showing the verdict, once posted (0: posted before this was kept);
+    ``None`` after a crash between storing the result and showing it."""
 
 
 class JudgeRow(SQLModel, table=True):

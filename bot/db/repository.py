@@ -696,6 +696,10 @@ async def guild_settings(session: AsyncSession, *, guild_id: int) -> GuildSettin
         voter_role_id=row.voter_role_id,
         voter_min_days=row.voter_min_days,
         voters_in_voice=row.voters_in_voice,
+        debate_channel_id=row.debate_channel_id,
+        default_format=row.default_format,
+        timezone=row.timezone,
+        language=row.language,
     )
 
 
@@ -710,6 +714,10 @@ async def save_guild_settings(session: AsyncSession, *, settings: GuildSettings)
     row.voter_role_id = settings.voter_role_id
     row.voter_min_days = settings.voter_min_days
     row.voters_in_voice = settings.voters_in_voice
+    row.debate_channel_id = settings.debate_channel_id
+    row.default_format = settings.default_format
+    row.timezone = settings.timezone
+    row.language = settings.language
     session.add(row)
     await session.flush()
 
@@ -875,6 +883,25 @@ async def save_result(
         )
     )
     await session.flush()
+
+
+async def save_result_message(session: AsyncSession, *, debate_id: int, message_id: int) -> None:
+    """Remember the message that shows a debate's verdict."""
+    await session.exec(
+        update(ResultRow).where(col(ResultRow.debate_id) == debate_id).values(message_id=message_id)
+    )
+
+
+async def unshown_results(session: AsyncSession, *, shards: Shards = ALL_SHARDS) -> list[Debate]:
+    """The debates, of the servers these shards serve, whose stored verdict was never shown
+    (the bot stopped between storing and posting it)."""
+    rows = await session.exec(
+        select(DebateRow)
+        .join(ResultRow, col(ResultRow.debate_id) == col(DebateRow.id))
+        .where(col(ResultRow.message_id).is_(None), served_by(DebateRow.guild_id, shards))
+        .order_by(col(DebateRow.id))
+    )
+    return [_debate(row) for row in rows]
 
 
 async def name_judge(session: AsyncSession, *, debate_id: int, user_id: int) -> bool:

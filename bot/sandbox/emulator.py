@@ -190,11 +190,13 @@ class LocalDiscord:
         shard: tuple[int, int] | None = None,
         bot_permissions: int = BOT_PERMISSIONS,
         locale: str = "en-US",
+        system_channel: bool = True,
     ) -> Guild:
         """Create a guild the bot is in: @everyone, #general (system channel), owner, bot.
 
         ``id`` chooses the guild id; ``shard=(shard_id, shard_count)`` picks a fresh id
         that lands on that shard. ``bot_permissions`` are those of the bot's role.
+        ``system_channel=False``: #general is not the system channel (the guild has none).
         """
         if id is not None and shard is not None:
             raise ValueError("give id or shard, not both")
@@ -205,7 +207,12 @@ class LocalDiscord:
         elif isinstance(owner, str):
             owner = self.world.new_user(owner)
         return self.world.add_guild(
-            name, owner, guild_id=id, bot_permissions=bot_permissions, locale=locale
+            name,
+            owner,
+            guild_id=id,
+            bot_permissions=bot_permissions,
+            locale=locale,
+            system_channel=system_channel,
         )
 
     def add_channel(

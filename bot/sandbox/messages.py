@@ -323,6 +323,11 @@ def _check_component(
                 text += t
     elif kind == 2:
         _check_button(component, path, errors)
+    elif kind in (5, 6, 7, 8) and isinstance(component.get("default_values"), list):
+        # Discord takes a default value's snowflake as a number too, and returns a string.
+        for value in component["default_values"]:
+            if isinstance(value, dict) and isinstance(value.get("id"), int):
+                value["id"] = str(value["id"])
     elif kind == 3:
         options = component.get("options", [])
         if not isinstance(options, list) or not 1 <= len(options) <= 25:

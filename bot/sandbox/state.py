@@ -187,6 +187,7 @@ class World:
         guild_id: int | None,
         bot_permissions: int,
         locale: str,
+        system_channel: bool = True,
     ) -> Guild:
         """Create a guild with @everyone, #general, its owner and the bot as members."""
         if guild_id is None:
@@ -210,7 +211,7 @@ class World:
         general = Channel(self.ids.next(), ChannelType.GUILD_TEXT, "general", guild_id, now)
         guild.channels[general.id] = general
         self.channels[general.id] = general
-        guild.system_channel_id = general.id
+        guild.system_channel_id = general.id if system_channel else None
         guild.members[owner.id] = Member(guild_id, owner, [], now)
         guild.members[self.bot.id] = Member(guild_id, self.bot, [bot_role.id], now)
         self.guilds[guild_id] = guild

@@ -1,4 +1,5 @@
-"""A server's settings: its moderator role and how speaking turns are kept."""
+"""A server's settings: its moderator role, how speaking turns are kept, who votes, and
+its defaults (debate channel, format, time zone, language)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 from bot.db import repository as repo
 from bot.db.database import Database
-from bot.domain.guilds import GuildSettings, TurnMode
+from bot.domain.debate import Actor
+from bot.domain.guilds import GuildSettings, TurnMode, check_may_configure, checked_language
+from bot.domain.schedule import parse_timezone
 
 
 class Unset:
@@ -55,6 +58,58 @@ class GuildService:
         if not isinstance(voter_role_id, Unset):
             changes["voter_role_id"] = voter_role_id
         return await self._change(guild_id, **changes)
+
+    async def for_moderator(self, guild_id: int, actor: Actor) -> GuildSettings:
+        """The server's settings, to one of its moderators (``SettingsRefused`` otherwise)."""
+        async with self._db.read() as session:
+            settings = await repo.guild_settings(session, guild_id=guild_id)
+        check_may_configure(settings, actor, frozenset())
+        return settings
+
+    async def configure(
+        self,
+        guild_id: int,
+        actor: Actor,
+        *,
+        moderator_role_id: int | Unset | None = UNSET,
+        debate_channel_id: int | Unset | None = UNSET,
+        default_format: str | Unset | None = UNSET,
+        timezone: str | None = None,
+        language: str | None = None,
+        turns: TurnMode | None = None,
+        debaters_may_vote: bool | None = None,
+        voters_in_voice: bool | None = None,
+        voter_min_days: int | None = None,
+    ) -> GuildSettings:
+        """Change settings as ``actor`` (a moderator; only Manage Server for the moderator
+        role); arguments left out keep their value. The format key is not checked here:
+        the caller resolves it against the server's formats."""
+        changes: dict[str, Any] = {}
+        for name, value in (
+            ("moderator_role_id", moderator_role_id),
+            ("debate_channel_id", debate_channel_id),
+            ("default_format", default_format),
+        ):
+            if not isinstance(value, Unset):
+                changes[name] = value
+        if timezone is not None:
+            changes["timezone"] = parse_timezone(timezone)
+        if language is not None:
+            changes["language"] = checked_language(language)
+        given = {
+            "turns": turns,
+            "debaters_may_vote": debaters_may_vote,
+            "voters_in_voice": voters_in_voice,
+            "voter_min_days": voter_min_days,
+        }
+        changes.update({k: v for k, v in given.items() if v is not None})
+        async with self._db.write() as session:
+            current = await repo.guild_settings(session, guild_id=guild_id)
+            check_may_configure(current, actor, frozenset(changes))
+            changed = replace(current, **changes)
+            if changed != current:
+                await repo.save_guild_settings(session, settings=changed)
+        return changed
 
     async def _change(self, guild_id: int, **changes: Any) -> GuildSettings:
         """Load the server's settings, change some, store them: one transaction."""

@@ -254,6 +254,17 @@ class VoteService:
         return closed
 
     async def _decide(self, session: AsyncSession, debate: Debate) -> Outcome:
+        outcome, tallies = await self._outcome(session, debate)
+        await repo.save_result(
+            session, debate_id=debate.id, verdict=outcome.verdict, tallies=tallies, now=self._now()
+        )
+        await record_result(session, debate_id=debate.id)  # ratings move with the result
+        return outcome
+
+    async def _outcome(
+        self, session: AsyncSession, debate: Debate
+    ) -> tuple[Outcome, dict[str, Any]]:
+        """The result the debate's closed votes (and ballots) give, and its tallies."""
         fmt = await self._formats.resolve(session, debate.guild_id, debate.format_key)
         pre_votes = await repo.votes_of(session, debate_id=debate.id, phase=VotePhase.PRE)
         post_votes = await repo.votes_of(session, debate_id=debate.id, phase=VotePhase.POST)
@@ -271,13 +282,27 @@ class VoteService:
                 "paired_voters": swing.voters,
             },
         }
-        await repo.save_result(
-            session, debate_id=debate.id, verdict=verdict, tallies=tallies, now=self._now()
-        )
-        await record_result(session, debate_id=debate.id)  # ratings move with the result
         record = await repo.get_clock(session, debate_id=debate.id)
         thread = record.thread_id if record else None
-        return Outcome(debate, fmt, pre, post, verdict, swing, flows, thread)
+        return Outcome(debate, fmt, pre, post, verdict, swing, flows, thread), tallies
+
+    async def result_shown(self, *, debate_id: int, message_id: int) -> None:
+        """Remember the message that shows a debate's verdict."""
+
+        async def unit(batch: Batch) -> None:
+            await repo.save_result_message(
+                batch.session, debate_id=debate_id, message_id=message_id
+            )
+
+        await self._writer.run(unit)
+
+    async def unshown_results(self) -> list[Outcome]:
+        """The results stored but never shown (the bot stopped in between), to show now."""
+        async with self._db.read() as session:
+            return [
+                (await self._outcome(session, debate))[0]
+                for debate in await repo.unshown_results(session, shards=self._shards)
+            ]
 
     # -- judges -------------------------------------------------------------------------------
 

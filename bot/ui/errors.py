@@ -17,122 +17,122 @@ from discord import app_commands
 
 from bot.domain import errors as e
 from bot.domain.drafts import DraftClosed, NoSuchCandidate
+from bot.i18n import ENGLISH, t
+from bot.ui.i18n import language_of
 
 log = logging.getLogger("agora.errors")
 
-_STATE_WORDS = {
-    "running": "has already started",
-    "finished": "is over",
-    "cancelled": "was cancelled",
+Render = Callable[[Any, str], str]
+"""An error and a language -> the sentence a member sees."""
+
+
+def _debate_closed(x: e.DebateClosed, lang: str) -> str:
+    match x.state:
+        case "running":
+            return t("error.debate_closed_running", lang, debate_id=x.debate_id)
+        case "finished":
+            return t("error.debate_closed_finished", lang, debate_id=x.debate_id)
+        case "cancelled":
+            return t("error.debate_closed_cancelled", lang, debate_id=x.debate_id)
+    return t("error.debate_closed", lang, debate_id=x.debate_id)
+
+
+def _already_joined(x: e.AlreadyJoined, lang: str) -> str:
+    match x.preference:
+        case "for":
+            return t("error.already_joined_for", lang)
+        case "against":
+            return t("error.already_joined_against", lang)
+    return t("error.already_joined_either", lang)
+
+
+def _invalid_format(x: e.InvalidFormat, lang: str) -> str:
+    count = len(x.problems)
+    lines = [f"• {p}" for p in x.problems[: x.LISTED]]
+    if count > x.LISTED:
+        lines.append(t("error.invalid_format_more", lang, count=count - x.LISTED))
+    problems = "\n".join(lines)
+    if count == 1:
+        return t("error.invalid_format_named_one", lang, key=x.key, problems=problems)
+    return t("error.invalid_format_named", lang, key=x.key, count=count, problems=problems)
+
+
+def _code_list(items: tuple[str, ...], lang: str) -> str:
+    return t("error.joiner_and", lang).join(f"`{item}`" for item in items)
+
+
+_MESSAGES: dict[type[e.DomainError], Render] = {
+    e.EmptyMotion: lambda _, lang: t("error.empty_motion", lang),
+    e.MotionTooLong: lambda x, lang: t(
+        "error.motion_too_long", lang, length=x.length, limit=x.limit
+    ),
+    e.UnknownFormat: lambda x, lang: t(
+        "error.unknown_format",
+        lang,
+        key=discord.utils.escape_markdown(x.key[:40]),
+        known=", ".join(f"`{k}`" for k in x.known),
+    ),
+    e.InvalidFormat: _invalid_format,
+    e.DebateNotFound: lambda x, lang: t("error.debate_not_found", lang, debate_id=x.debate_id),
+    e.NoDebateHere: lambda _, lang: t("error.no_debate_here", lang),
+    e.DebateAlreadyActive: lambda x, lang: t(
+        "error.debate_already_active", lang, debate_id=x.debate_id
+    ),
+    e.DebateClosed: _debate_closed,
+    e.AlreadyJoined: _already_joined,
+    e.NotJoined: lambda _, lang: t("error.not_joined", lang),
+    e.LobbyFull: lambda x, lang: t("error.lobby_full", lang, limit=x.limit),
+    e.NotModerator: lambda _, lang: t("error.not_moderator", lang),
+    e.IllegalTransition: lambda x, lang: t(
+        "error.illegal_transition", lang, event=x.event, state=x.state
+    ),
+    e.TooManySources: lambda x, lang: t(
+        "error.too_many_sources", lang, given=_code_list(x.given, lang)
+    ),
+    e.NothingPasted: lambda x, lang: (
+        t("error.pasted_both", lang) if x.which == "both" else t("error.pasted_neither", lang)
+    ),
+    e.DraftNotFound: lambda _, lang: t("error.draft_not_found", lang),
+    DraftClosed: lambda x, lang: t("error.draft_closed", lang, state=x.state),
+    NoSuchCandidate: lambda _, lang: t("error.no_such_candidate", lang),
 }
-_PREFERENCE_WORDS = {"for": "**For**", "against": "**Against**", "either": "**either side**"}
-
-_MESSAGES: dict[type[e.DomainError], Callable[[Any], str]] = {
-    e.EmptyMotion: lambda _: (
-        "The motion is empty. Write the statement to debate, for example "
-        "`/debate new motion: This House would ban homework`."
-    ),
-    e.MotionTooLong: lambda x: (
-        f"The motion has {x.length} characters; the limit is {x.limit}. "
-        "Shorten it to one sentence and try again."
-    ),
-    e.UnknownFormat: lambda x: (
-        f"There is no debate format called “{discord.utils.escape_markdown(x.key[:40])}”. "
-        f"Choose one of: {', '.join(f'`{k}`' for k in x.known)}."
-    ),
-    e.InvalidFormat: lambda x: (
-        "That format has problems:\n" + "\n".join(f"• {p}" for p in x.problems[:15])
-    ),
-    e.DebateNotFound: lambda x: (
-        f"Debate #{x.debate_id} does not exist in this server. Start a new one with `/debate new`."
-    ),
-    e.NoDebateHere: lambda _: (
-        "There is no open debate in this channel. Start one with `/debate new`."
-    ),
-    e.DebateAlreadyActive: lambda x: (
-        f"Debate #{x.debate_id} is already open in this channel. Cancel it with "
-        "`/debate cancel`, or start yours in another channel."
-    ),
-    e.DebateClosed: lambda x: (
-        f"Debate #{x.debate_id} {_STATE_WORDS.get(x.state, 'is closed')} and takes no more "
-        "sign-ups. Start a new one with `/debate new`."
-    ),
-    e.AlreadyJoined: lambda x: (
-        f"You have already joined {_PREFERENCE_WORDS.get(x.preference, x.preference)}. "
-        "To switch, press another Join button; to withdraw, press **Leave**."
-    ),
-    e.NotJoined: lambda _: (
-        "You have not joined this debate, so there is nothing to leave. "
-        "Press a Join button to take part."
-    ),
-    e.LobbyFull: lambda x: (
-        f"The lobby is full ({x.limit} debaters). Wait for someone to leave, "
-        "or stay in the audience and vote."
-    ),
-    e.NotModerator: lambda _: (
-        "Only the member who created this debate, a member with the server's moderator "
-        "role, or someone with the Manage Server permission can do that: ask one of them."
-    ),
-    e.IllegalTransition: lambda x: f"You cannot {x.event} a debate that is {x.state}.",
-    e.TooManySources: lambda x: (
-        f"You gave {' and '.join(f'`{g}`' for g in x.given)}: give just one. A `motion` opens "
-        "the debate at once; an `article` link or a `file` gets you motions to choose from."
-    ),
-    e.NothingPasted: lambda x: (
-        "Paste the article's text or upload it as a file, not both."
-        if x.which == "both"
-        else "The form was empty: paste the article's text or upload it as a file."
-    ),
-    e.DraftNotFound: lambda _: (
-        "That list of motions no longer exists. Start again with `/debate new`."
-    ),
-    DraftClosed: lambda x: (
-        f"That list of motions was already {x.state}. Start again with `/debate new`."
-    ),
-    NoSuchCandidate: lambda _: "Pick one of the motions in the list.",
-}
-
-NOT_IN_DMS = (
-    "Agora's commands work in a server channel, not in direct messages. Use them in your server."
-)
-OUT_OF_DATE = (
-    "This command has changed since your Discord app loaded it. "
-    "Wait a minute and try again, or restart Discord."
-)
+"""Every refusal Agora translates. An error not listed here (nor any of its bases) is
+answered with its own ``explain()``, in English."""
 
 
-def describe(error: e.DomainError) -> str:
-    """The sentence a member sees for a refused action."""
-    explain = getattr(error, "explain", None)
-    if callable(explain):
-        return str(explain())
+def describe(error: e.DomainError, language: str = ENGLISH) -> str:
+    """The sentence a member sees for a refused action, in ``language``: the most specific
+    of the error's classes decides, by the table above or else by its own ``explain``."""
     for kind in type(error).__mro__:
         render = _MESSAGES.get(kind)
         if render is not None:
-            return render(error)
-    return "That is not possible right now."
+            return render(error, language)
+        explain = kind.__dict__.get("explain")
+        if callable(explain):
+            return str(explain(error))
+    return t("error.not_possible", language)
 
 
-def _message_for(error: BaseException) -> str | None:
+def _message_for(error: BaseException, lang: str) -> str | None:
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, e.DomainError):
-        return describe(error)
+        return describe(error, lang)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return NOT_IN_DMS
+        return t("error.not_in_dms", lang)
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return OUT_OF_DATE
+        return t("error.out_of_date", lang)
     if isinstance(error, app_commands.TransformerError):
-        value = str(error.value)[:100]
-        return f"“{value}” is not a valid value for that option. Pick one from the list."
+        return t("error.invalid_value", lang, value=str(error.value)[:100])
     if isinstance(error, app_commands.CheckFailure):
-        return str(error) or "You cannot use this command here."
+        return str(error) or t("error.not_here", lang)
     return None
 
 
 async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Answer a failed interaction: the reason if the member can fix it, else an error id."""
-    message = _message_for(error)
+    lang = await language_of(interaction)
+    message = _message_for(error, lang)
     if message is None:
         error_id = secrets.token_hex(4)
         original = getattr(error, "original", error)
@@ -144,10 +144,7 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
             interaction.user.id,
             exc_info=(type(original), original, original.__traceback__),
         )
-        message = (
-            "Sorry, something went wrong on our side. It has been logged as "
-            f"`{error_id}`; please tell a moderator if it keeps happening."
-        )
+        message = t("error.unexpected", lang, error_id=error_id)
     await reply_ephemeral(interaction, message)
 
 

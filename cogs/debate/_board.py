@@ -18,6 +18,7 @@ from bot.domain.debate import DebateState
 from bot.domain.votes import VotePhase, VoteState
 from bot.services.debates import DebateService
 from bot.services.votes import VoteService
+from bot.ui.i18n import server_language
 from cogs.debate._render import lobby_embed
 from cogs.debate._views import lobby_view
 from cogs.debate._votes import poll_text
@@ -74,8 +75,10 @@ class LobbyBoard(Coalescer):
 
         async def edit() -> None:
             snapshot = await self._debates.snapshot(guild_id=guild_id, debate_id=debate_id)
-            view = lobby_view(debate_id) if snapshot.debate.state is DebateState.LOBBY else None
-            await message.edit(embed=lobby_embed(snapshot), view=view)
+            lang = await server_language(self._client, guild_id)
+            in_lobby = snapshot.debate.state is DebateState.LOBBY
+            view = lobby_view(debate_id, lang) if in_lobby else None
+            await message.edit(embed=lobby_embed(snapshot, lang), view=view)
 
         self.refresh(("lobby", debate_id), edit)
 

@@ -20,10 +20,9 @@ from bot.domain.sides import Side, Sides
 from bot.services.clock import Floor
 from bot.ui.access import Access
 from bot.ui.errors import guard
-from bot.ui.style import BRAND
+from bot.ui.style import BRAND, ICONS, side_icon
 from cogs.debate._views import debate_cog
 
-SIDE_ICON = {Side.FOR: "🟦", Side.AGAINST: "🟥"}
 EXTEND_SECONDS = 60
 
 
@@ -46,7 +45,7 @@ def sides_embed(here: Floor, sides: Sides) -> discord.Embed:
     for side in Side:
         lines = [f"<@{a.user_id}> · {a.reason}" for a in sides.assignments if a.side is side]
         embed.add_field(
-            name=f"{SIDE_ICON[side]} {side.label}", value="\n".join(lines) or "—", inline=False
+            name=f"{side_icon(side)} {side.label}", value="\n".join(lines) or "—", inline=False
         )
     if sides.reserves:
         embed.add_field(
@@ -83,10 +82,10 @@ def phase_text(here: Floor, started: PhaseStarted | None = None) -> str:
     if holders:
         lines.append(holders)
     if clock.state is ClockState.PAUSED and clock.remaining is not None:
-        lines.append(f"⏸️ Paused with {duration(clock.remaining)} left.")
+        lines.append(f"{ICONS.paused} Paused with {duration(clock.remaining)} left.")
     elif clock.deadline is not None:
         stamp = round(clock.deadline.timestamp())
-        lines.append(f"⏱️ Ends <t:{stamp}:R> (<t:{stamp}:T>).")
+        lines.append(f"{ICONS.time} Ends <t:{stamp}:R> (<t:{stamp}:T>).")
     if started is not None and started.late_by >= timedelta(seconds=2):
         lines.append(
             f"⚠️ This phase started {duration(started.late_by)} late: I was offline when the "

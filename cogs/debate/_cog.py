@@ -16,9 +16,11 @@ from bot.domain.clock import ClockEvent
 from bot.domain.debate import MOTION_MAX_CHARS, Preference
 from bot.domain.errors import DebateClosed, NothingPasted, TooManySources
 from bot.formats import DEFAULT_FORMAT
+from bot.i18n import t
 from bot.services.articles import Reading
 from bot.ui.access import ACCESS, Access, Forms, acting
 from bot.ui.errors import guard
+from bot.ui.i18n import language_of, server_language, tr
 from bot.ui.modals import modal_files, modal_values
 from bot.ui.picker import read_upload
 from cogs.debate._board import LobbyBoard
@@ -38,21 +40,8 @@ from cogs.debate._export import (
     export_file,
     export_text,
 )
-from cogs.debate._render import joined_text, left_text, lobby_embed, source_embed
+from cogs.debate._render import joined_text, left_text, lobby_embed, side_label, source_embed
 from cogs.debate._views import COG_NAME, lobby_view
-
-CANNOT_POST = (
-    "I could not post the lobby in this channel, so I cancelled the debate. Give me the "
-    "Send Messages and Embed Links permissions here (or pick another channel), then try again."
-)
-
-
-CANNOT_THREAD = (
-    "I could not open the debate's thread here, so I ended the debate. Give me the Create "
-    "Public Threads and Send Messages in Threads permissions in this channel, then open a "
-    "new debate."
-)
-
 
 MAX_DEBATE_ID = 2**31 - 1
 """Debate numbers are 32-bit in the database: a larger one names no debate, and
@@ -97,7 +86,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         motion="The statement to debate, e.g. 'This House would ban homework'.",
         article="A link to an article: I propose motions from it.",
         file="An article as a file (.html, .txt, .md or .pdf): I propose motions from it.",
-        format="How the debate runs (default: Oxford).",
+        format="How the debate runs (default: the server's, set in /config).",
     )
     async def new(
         self,
@@ -112,6 +101,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         given = [n for n, v in (("motion", motion), ("article", article), ("file", file)) if v]
         if len(given) > 1:
             raise TooManySources(tuple(given))
+        if format is None:
+            format = (await self.bot.services.guilds.get(guild_id)).default_format
         fmt = await self.debates.formats.get(guild_id, format or DEFAULT_FORMAT)
         if motion is not None:
             await self._open_lobby(interaction, guild_id, channel_id, motion, fmt.key)
@@ -148,8 +139,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             motion=motion,
             format_key=format_key,
         )
+        lang = await server_language(interaction.client, guild_id)
         sent = await interaction.response.send_message(
-            embed=lobby_embed(snapshot), view=lobby_view(snapshot.debate.id)
+            embed=lobby_embed(snapshot, lang), view=lobby_view(snapshot.debate.id, lang)
         )
         if sent.message_id is not None:
             await self.debates.attach_lobby_message(
@@ -196,7 +188,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         """Show the channel's debate to the member who asked."""
         _, channel_id = _place(interaction)
         snapshot = await self.debates.in_channel(channel_id=channel_id)
-        await interaction.response.send_message(embed=lobby_embed(snapshot), ephemeral=True)
+        lang = await language_of(interaction)
+        await interaction.response.send_message(embed=lobby_embed(snapshot, lang), ephemeral=True)
 
     @app_commands.command(
         name="source",
@@ -287,10 +280,13 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
                 version=started.change.floor.clock.version,
                 actor=acting(interaction),
             )
-            await interaction.followup.send(CANNOT_THREAD, ephemeral=True)
+            await interaction.followup.send(
+                await tr(interaction, "debate.cannot_thread"), ephemeral=True
+            )
             return
+        lang = await server_language(interaction.client, guild_id)
         await interaction.followup.send(
-            f"Debate #{debate.id} has started: follow it in <#{thread_id}>.",
+            t("debate.started", lang, debate_id=debate.id, thread=f"<#{thread_id}>"),
             allowed_mentions=discord.AllowedMentions.none(),
         )
         if debate.lobby_message_id is not None:
@@ -324,11 +320,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         new = await self.bot.services.votes.name_judge(
             guild_id=guild_id, debate_id=debate.id, actor=acting(interaction), judge_id=member.id
         )
+        lang = await server_language(interaction.client, guild_id)
         text = (
-            f"{member.mention} is a judge of debate #{debate.id}: after the speeches they score "
-            "each side with `/debate ballot`."
+            t("debate.judge_named", lang, judge=member.mention, debate_id=debate.id)
             if new
-            else f"{member.mention} is already a judge of debate #{debate.id}."
+            else t("debate.judge_already", lang, judge=member.mention, debate_id=debate.id)
         )
         await interaction.response.send_message(
             text, allowed_mentions=discord.AllowedMentions(users=[member])
@@ -357,10 +353,21 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             for_points=for_points,
             against_points=against_points,
         )
-        winner = ballot.winner.label if ballot.winner else "neither side (a tie)"
+        lang = await language_of(interaction)
+        winner = (
+            side_label(Preference(ballot.winner.value), lang)
+            if ballot.winner
+            else t("debate.ballot_tie", lang)
+        )
         await interaction.response.send_message(
-            f"Your ballot for debate #{debate.id}: For {for_points}, Against {against_points} "
-            f"({winner}). You can change it until the vote after the debate closes.",
+            t(
+                "debate.ballot_cast",
+                lang,
+                debate_id=debate.id,
+                for_points=for_points,
+                against_points=against_points,
+                winner=winner,
+            ),
             ephemeral=True,
         )
 
@@ -379,9 +386,11 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         await self.bot.services.ratings.set_rated(
             guild_id=guild_id, debate_id=debate.id, actor=acting(interaction), rated=value
         )
-        effect = "rated: its result changes" if value else "unrated: its result changes none of"
+        lang = await server_language(interaction.client, guild_id)
         await interaction.response.send_message(
-            f"Debate #{debate.id} is {effect} the debaters' ratings."
+            t("debate.now_rated", lang, debate_id=debate.id)
+            if value
+            else t("debate.now_unrated", lang, debate_id=debate.id)
         )
 
     @app_commands.command(
@@ -395,7 +404,12 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         snapshot = await self.debates.cancel(channel_id=channel_id, actor=acting(interaction))
         debate = snapshot.debate
         await interaction.response.send_message(
-            f"Debate #{debate.id} was cancelled by {interaction.user.mention}."
+            t(
+                "debate.cancelled",
+                await server_language(interaction.client, guild_id),
+                debate_id=debate.id,
+                by=interaction.user.mention,
+            )
         )
         if debate.lobby_message_id is not None:
             self.board.show(
@@ -418,7 +432,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
                 preference=preference,
             )
         await interaction.response.send_message(
-            joined_text(debate_id, result, preference), ephemeral=True
+            joined_text(debate_id, result, preference, await language_of(interaction)),
+            ephemeral=True,
         )
         self._refresh(interaction, guild_id, debate_id, channel_id)
 
@@ -429,7 +444,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             _, removed = await self.debates.leave(
                 guild_id=guild_id, debate_id=debate_id, user_id=interaction.user.id
             )
-        await interaction.response.send_message(left_text(debate_id, removed), ephemeral=True)
+        await interaction.response.send_message(
+            left_text(debate_id, removed, await language_of(interaction)), ephemeral=True
+        )
         self._refresh(interaction, guild_id, debate_id, channel_id)
 
     @contextmanager
@@ -482,7 +499,7 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
                 guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id
             )
             await interaction.response.edit_message(
-                content="Cancelled: no debate was opened.", embed=None, view=None
+                content=await tr(interaction, "debate.draft_cancelled"), embed=None, view=None
             )
 
     async def _open_from_draft(
@@ -497,17 +514,22 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         )
         debate = snapshot.debate
         await interaction.response.edit_message(
-            content=f"Debate #{debate.id} is open: its lobby is posted in this channel.",
+            content=await tr(interaction, "debate.opened_from_draft", debate_id=debate.id),
             embed=None,
             view=None,
         )
         channel = self.bot.get_partial_messageable(debate.channel_id, guild_id=guild_id)
         try:
-            lobby = await channel.send(embed=lobby_embed(snapshot), view=lobby_view(debate.id))
+            lang = await server_language(interaction.client, guild_id)
+            lobby = await channel.send(
+                embed=lobby_embed(snapshot, lang), view=lobby_view(debate.id, lang)
+            )
         except discord.Forbidden:
             # A debate nobody can join would only block the channel: take it back.
             await self.debates.cancel(channel_id=debate.channel_id, actor=acting(interaction))
-            await interaction.followup.send(CANNOT_POST, ephemeral=True)
+            await interaction.followup.send(
+                await tr(interaction, "debate.cannot_post"), ephemeral=True
+            )
             return
         await self.debates.attach_lobby_message(
             guild_id=guild_id, debate_id=debate.id, message_id=lobby.id

@@ -23,6 +23,7 @@ from bot.domain.votes import Choice, VotePhase, Voter
 from bot.services.clock import Change, Floor, Started
 from bot.services.votes import Closed, Outcome
 from bot.ui.access import acting, actor_of
+from bot.ui.i18n import language_of
 from cogs.debate._board import PollBoard
 from cogs.debate._clock import (
     EXTEND_SECONDS,
@@ -56,6 +57,12 @@ class Conductor:
         for here in await self.clocks.recover():
             await self._repost(here)
         await self.votes.recover()
+        for outcome in await self.votes.unshown_results():  # stored, then the bot stopped
+            if outcome.thread_id is not None:
+                try:
+                    await self._reveal(outcome.thread_id, outcome)
+                except discord.HTTPException as error:
+                    log.warning("Could not show debate %d's result: %s", outcome.debate.id, error)
         self._tasks = [
             asyncio.create_task(self.clocks.run(self.announce), name="clock-dispatcher"),
             asyncio.create_task(self.votes.run(self.closed), name="poll-dispatcher"),
@@ -247,7 +254,9 @@ class Conductor:
             voter=voter,
             choice=choice,
         )
-        await interaction.response.send_message(voted_text(phase, ballot.choice), ephemeral=True)
+        await interaction.response.send_message(
+            voted_text(phase, ballot.choice, await language_of(interaction)), ephemeral=True
+        )
         if interaction.message is not None and interaction.channel_id is not None:
             self.polls.show(
                 debate_id=debate_id,
@@ -299,7 +308,10 @@ class Conductor:
     async def _reveal(self, thread_id: int, outcome: Outcome) -> None:
         embed, chart = await asyncio.to_thread(result_message, outcome)
         thread = self.bot.get_partial_messageable(thread_id)
-        await thread.send(embed=embed, file=chart, allowed_mentions=discord.AllowedMentions.none())
+        shown = await thread.send(
+            embed=embed, file=chart, allowed_mentions=discord.AllowedMentions.none()
+        )
+        await self.votes.result_shown(debate_id=outcome.debate.id, message_id=shown.id)
 
     # -- the floor in the thread ---------------------------------------------------------------
 

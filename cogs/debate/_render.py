@@ -5,45 +5,56 @@ from __future__ import annotations
 import discord
 
 from bot.domain.debate import DebateState, JoinOutcome, JoinResult, Preference, Signup
+from bot.i18n import ENGLISH, t
 from bot.services.articles import SourceView
 from bot.services.debates import LobbySnapshot
-from bot.ui.style import BRAND
+from bot.ui.style import BRAND, side_icon
 
-SIDE_COLOURS = {
-    Preference.FOR: discord.Colour(0x2563EB),
-    Preference.AGAINST: discord.Colour(0xDC2626),
-    Preference.EITHER: discord.Colour(0x6B7280),
-}
-SIDE_LABELS = {
-    Preference.FOR: "For",
-    Preference.AGAINST: "Against",
-    Preference.EITHER: "Either side",
-}
-SIDE_ICONS = {Preference.FOR: "🟦", Preference.AGAINST: "🟥", Preference.EITHER: "⬜"}
-STATE_LABELS = {
-    DebateState.LOBBY: "Lobby open",
-    DebateState.RUNNING: "Under way",
-    DebateState.FINISHED: "Finished",
-    DebateState.CANCELLED: "Cancelled",
-}
+
+def side_label(preference: Preference, lang: str) -> str:
+    """ "For", "Against" or "Either side", in ``lang``."""
+    match preference:
+        case Preference.FOR:
+            return t("side.for", lang)
+        case Preference.AGAINST:
+            return t("side.against", lang)
+    return t("side.either", lang)
+
+
+def state_label(state: DebateState, lang: str) -> str:
+    """Where the debate stands, in a word or two, in ``lang``."""
+    match state:
+        case DebateState.LOBBY:
+            return t("lobby.state_lobby", lang)
+        case DebateState.RUNNING:
+            return t("lobby.state_running", lang)
+        case DebateState.FINISHED:
+            return t("lobby.state_finished", lang)
+    return t("lobby.state_cancelled", lang)
 
 
 def _names(signups: tuple[Signup, ...]) -> str:
     return "\n".join(f"<@{s.user_id}>" for s in signups) or "—"
 
 
-def lobby_embed(snapshot: LobbySnapshot) -> discord.Embed:
-    """The lobby: the motion, the format, and who joined which side."""
+def lobby_embed(snapshot: LobbySnapshot, lang: str = ENGLISH) -> discord.Embed:
+    """The lobby, in ``lang``: the motion, the format, and who joined which side."""
     debate, lobby, fmt = snapshot.debate, snapshot.lobby, snapshot.format
     embed = discord.Embed(
-        title=f"Debate #{debate.id} · {fmt.name} · {STATE_LABELS[debate.state]}",
+        title=t(
+            "lobby.title",
+            lang,
+            debate_id=debate.id,
+            format=fmt.name,
+            state=state_label(debate.state, lang),
+        ),
         description=f"**{discord.utils.escape_markdown(debate.motion)}**",
         colour=BRAND if debate.state.is_active else discord.Colour.dark_grey(),
     )
     for preference in Preference:
         signups = lobby.with_preference(preference)
         embed.add_field(
-            name=f"{SIDE_ICONS[preference]} {SIDE_LABELS[preference]} ({len(signups)})",
+            name=f"{side_icon(preference)} {side_label(preference, lang)} ({len(signups)})",
             value=_names(signups),
             inline=True,
         )
@@ -53,36 +64,31 @@ def lobby_embed(snapshot: LobbySnapshot) -> discord.Embed:
             if fmt.min_per_side != fmt.max_per_side
             else str(fmt.max_per_side)
         )
-        footer = (
-            f"{len(lobby.signups)}/{fmt.max_debaters} debaters · {sides} per side · "
-            "join with the buttons below"
+        footer = t(
+            "lobby.footer_open",
+            lang,
+            signed=len(lobby.signups),
+            most=fmt.max_debaters,
+            sides=sides,
         )
     else:
-        footer = f"{len(lobby.signups)} signed up"
+        footer = t("lobby.footer_closed", lang, signed=len(lobby.signups))
     embed.set_footer(text=footer)
     return embed
 
 
-def joined_text(debate_id: int, result: JoinResult, preference: Preference) -> str:
-    """What the member who clicked a Join button is told."""
-    side = SIDE_LABELS[preference]
+def joined_text(debate_id: int, result: JoinResult, preference: Preference, lang: str) -> str:
+    """What the member who clicked a Join button is told, in ``lang``."""
+    side = side_label(preference, lang)
     if result.outcome is JoinOutcome.SWITCHED and result.previous is not None:
-        return (
-            f"You switched from **{SIDE_LABELS[result.previous]}** to **{side}** "
-            f"in debate #{debate_id}."
-        )
-    return (
-        f"You joined debate #{debate_id}: **{side}**. Sides are assigned when the debate "
-        "starts; press **Leave** if you change your mind."
-    )
+        previous = side_label(result.previous, lang)
+        return t("lobby.switched", lang, previous=previous, side=side, debate_id=debate_id)
+    return t("lobby.joined", lang, debate_id=debate_id, side=side)
 
 
-def left_text(debate_id: int, removed: Signup) -> str:
-    """What the member who left is told."""
-    return (
-        f"You left debate #{debate_id} (you had joined {SIDE_LABELS[removed.preference]}). "
-        "You can still watch and vote."
-    )
+def left_text(debate_id: int, removed: Signup, lang: str) -> str:
+    """What the member who left is told, in ``lang``."""
+    return t("lobby.left", lang, debate_id=debate_id, side=side_label(removed.preference, lang))
 
 
 def source_embed(view: SourceView) -> discord.Embed:

@@ -9,9 +9,10 @@ from typing import Any, ClassVar, Protocol
 import discord
 
 from bot.domain.debate import Preference
+from bot.i18n import ENGLISH, t
 from bot.ui.access import Access
 from bot.ui.errors import guard
-from cogs.debate._render import SIDE_LABELS
+from cogs.debate._render import side_label
 
 COG_NAME = "Debate"
 
@@ -64,11 +65,11 @@ class JoinButton(
 
     access: ClassVar[Access] = Access.MEMBER
 
-    def __init__(self, debate_id: int, preference: Preference) -> None:
+    def __init__(self, debate_id: int, preference: Preference, lang: str = ENGLISH) -> None:
         label = (
-            "Join either side"
+            t("lobby.join_either", lang)
             if preference is Preference.EITHER
-            else f"Join {SIDE_LABELS[preference]}"
+            else t("lobby.join", lang, side=side_label(preference, lang))
         )
         super().__init__(
             discord.ui.Button(
@@ -106,10 +107,10 @@ class LeaveButton(
 
     access: ClassVar[Access] = Access.MEMBER
 
-    def __init__(self, debate_id: int) -> None:
+    def __init__(self, debate_id: int, lang: str = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Leave",
+                label=t("lobby.leave", lang),
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"agora:leave:{debate_id}",
             )
@@ -140,10 +141,10 @@ class StartButton(
 
     access: ClassVar[Access] = Access.DEBATE_MODERATOR
 
-    def __init__(self, debate_id: int) -> None:
+    def __init__(self, debate_id: int, lang: str = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Start",
+                label=t("lobby.start", lang),
                 style=discord.ButtonStyle.success,
                 custom_id=f"agora:start:{debate_id}",
             )
@@ -166,11 +167,11 @@ class StartButton(
         await guard(interaction, _actions(interaction).start_pressed(interaction, self.debate_id))
 
 
-def lobby_view(debate_id: int) -> discord.ui.View:
-    """The buttons under an open lobby: join, leave, and the moderators' Start."""
+def lobby_view(debate_id: int, lang: str = ENGLISH) -> discord.ui.View:
+    """The buttons under an open lobby, in ``lang``: join, leave, and the moderators' Start."""
     view = discord.ui.View(timeout=None)
     for preference in Preference:
-        view.add_item(JoinButton(debate_id, preference))
-    view.add_item(LeaveButton(debate_id))
-    view.add_item(StartButton(debate_id))
+        view.add_item(JoinButton(debate_id, preference, lang))
+    view.add_item(LeaveButton(debate_id, lang))
+    view.add_item(StartButton(debate_id, lang))
     return view

@@ -18,10 +18,11 @@ import discord
 from bot.charts import results_chart
 from bot.domain.sides import Side
 from bot.domain.votes import Choice, Tally, VotePhase
+from bot.i18n import t
 from bot.services.votes import Outcome
 from bot.ui.access import Access
 from bot.ui.errors import guard
-from bot.ui.style import BRAND
+from bot.ui.style import BRAND, ICONS, side_colour
 from cogs.debate._views import debate_cog
 
 log = logging.getLogger("agora.votes")
@@ -145,10 +146,10 @@ def poll_text(phase: VotePhase, voters: int, closes_at: datetime | None, *, open
     """A poll message: what to vote on, how many voted, and when it closes."""
     counted = f"{voters} voted" if voters != 1 else "1 voted"
     if not open_:
-        return f"🗳️ Voting {PHASE_WORDS[phase]} has closed: {counted}."
+        return f"{ICONS.vote} Voting {PHASE_WORDS[phase]} has closed: {counted}."
     lines = [
-        f"🗳️ **Vote {PHASE_WORDS[phase]}**: where do you stand on the motion? You can change "
-        "your vote until voting closes; the tallies stay hidden until the result.",
+        f"{ICONS.vote} **Vote {PHASE_WORDS[phase]}**: where do you stand on the motion? "
+        "You can change your vote until voting closes; the tallies stay hidden until the result.",
         f"{counted} so far.",
     ]
     if closes_at is not None:
@@ -158,12 +159,22 @@ def poll_text(phase: VotePhase, voters: int, closes_at: datetime | None, *, open
     return "\n".join(lines)
 
 
-def voted_text(phase: VotePhase, choice: Choice) -> str:
-    """The private confirmation of a durable vote."""
-    return (
-        f"Your vote {PHASE_WORDS[phase]} is counted: **{choice.label}**. "
-        "You can change it until voting closes."
-    )
+def choice_label(choice: Choice, lang: str) -> str:
+    """ "For", "Against" or "Undecided", in ``lang``."""
+    match choice:
+        case Choice.FOR:
+            return t("side.for", lang)
+        case Choice.AGAINST:
+            return t("side.against", lang)
+    return t("vote.undecided", lang)
+
+
+def voted_text(phase: VotePhase, choice: Choice, lang: str) -> str:
+    """The private confirmation of a durable vote, in ``lang``."""
+    label = choice_label(choice, lang)
+    if phase is VotePhase.PRE:
+        return t("vote.counted_pre", lang, choice=label)
+    return t("vote.counted_post", lang, choice=label)
 
 
 def _shares(tally: Tally) -> str:
@@ -179,7 +190,7 @@ def result_message(outcome: Outcome) -> tuple[discord.Embed, discord.File]:
     embed = discord.Embed(
         title=f"Debate #{outcome.debate.id}: {title}",
         description=f"**{discord.utils.escape_markdown(outcome.debate.motion)}**\n{verdict.reason}",
-        colour=BRAND,
+        colour=side_colour(verdict.winner) if verdict.winner else BRAND,
     )
     embed.add_field(name="Before", value=_shares(outcome.pre), inline=True)
     embed.add_field(name="After", value=_shares(outcome.post), inline=True)
@@ -199,4 +210,20 @@ def result_message(outcome: Outcome) -> tuple[discord.Embed, discord.File]:
         outcome.debate.motion, outcome.pre, outcome.post, outcome.flows, verdict.reason
     )
     embed.set_image(url="attachment://result.png")
-    return embed, discord.File(io.BytesIO(png), filename="result.png")
+    chart = discord.File(io.BytesIO(png), filename="result.png", description=chart_text(outcome))
+    return embed, chart
+
+
+def chart_text(outcome: Outcome) -> str:
+    """What the result chart shows, in words: its text alternative (at most 1024 characters,
+    the limit of an attachment's description)."""
+    verdict, swing = outcome.verdict, outcome.swing
+    winner = f"{verdict.winner.label} wins" if verdict.winner else "No winner"
+    text = (
+        f"Result chart of debate #{outcome.debate.id}. {winner}: {verdict.reason} "
+        f"Share of the vote before: {_shares(outcome.pre)}; after: {_shares(outcome.post)}. "
+        f"{swing.voters} voted both times: For to Against {swing.for_to_against}, "
+        f"Against to For {swing.against_to_for}, Undecided to For {swing.undecided_to_for}, "
+        f"Undecided to Against {swing.undecided_to_against}, stayed {swing.stayed}."
+    )
+    return text if len(text) <= 1024 else text[:1023] + "…"

@@ -96,10 +96,10 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         name="What the night is called, e.g. 'Thursday debates'.",
         weekday="The day of the week the night is on.",
         time="The local start time, e.g. 20:00 or 8pm.",
-        timezone="An IANA time zone such as Europe/London (daylight saving is followed).",
+        timezone="An IANA time zone such as Europe/London (default: the server's, in /config).",
         every_weeks="1 = every week, 2 = every other week (default 1).",
-        format="How the debates run (default: Oxford).",
-        channel="Where reminders and the lobby are posted (default: this channel).",
+        format="How the debates run (default: the server's, set in /config).",
+        channel="Where reminders and the lobby go (default: the debate channel, or this one).",
         stage_or_voice="A stage or voice channel for the Discord event (default: none).",
         reminders="When to remind, e.g. 24h,1h,10m, or none (default 24h,1h).",
         quorum=f"Debaters needed 10 minutes after the start ({MIN_QUORUM}-{MAX_QUORUM}).",
@@ -112,7 +112,7 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         name: app_commands.Range[str, 1, rules.MAX_NAME_CHARS],
         weekday: app_commands.Choice[str],
         time: app_commands.Range[str, 1, 20],
-        timezone: app_commands.Range[str, 1, 64],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
         every_weeks: app_commands.Range[int, 1, MAX_EVERY_WEEKS] = 1,
         format: str | None = None,
         channel: discord.TextChannel | None = None,
@@ -123,17 +123,20 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
     ) -> None:
         """Create a schedule (moderators); its first night gets a Discord event."""
         guild_id = guild_id_of(interaction)
-        text_channel = channel.id if channel else self._text_channel(interaction)
+        server = await self.bot.services.guilds.get(guild_id)
+        text_channel = (
+            channel.id if channel else server.debate_channel_id or self._text_channel(interaction)
+        )
         changed = await self.schedules.create(
             guild_id=guild_id,
             actor=acting(interaction),
             name=name,
             weekday=weekday.value,
             time=time,
-            timezone=timezone,
+            timezone=timezone or server.timezone,
             channel_id=text_channel,
             every_weeks=every_weeks,
-            format_key=format,
+            format_key=format or server.default_format,
             voice_channel_id=stage_or_voice.id if stage_or_voice else None,
             reminders=reminders,
             quorum=quorum,

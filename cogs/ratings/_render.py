@@ -220,7 +220,24 @@ def chart_file(stats: MemberStats, name: str) -> discord.File | None:
         return None
     points = [(p.decided_at, p.mu, p.sigma) for p in stats.history]
     png = rating_history_chart(points, title=f"Skill of {name} (± uncertainty)")
-    return discord.File(io.BytesIO(png), filename=CHART_NAME)
+    return discord.File(io.BytesIO(png), filename=CHART_NAME, description=chart_text(stats, name))
+
+
+def chart_text(stats: MemberStats, name: str) -> str:
+    """What the rating chart shows, in words: its text alternative (an attachment's
+    description holds at most 1024 characters, so a long history is summed up)."""
+    points = stats.history
+    first, last = points[0], points[-1]
+    low = min(points, key=lambda p: p.mu)
+    high = max(points, key=lambda p: p.mu)
+    text = (
+        f"Chart of the skill of {clip(name, 80)} over {_plural(len(points), 'rated debate')}, "
+        f"from {_day(first.decided_at)} to {_day(last.decided_at)}: it went from "
+        f"{first.mu:.1f} ± {first.sigma:.1f} to {last.mu:.1f} ± {last.sigma:.1f}; "
+        f"lowest {low.mu:.1f} ({_day(low.decided_at)}), highest {high.mu:.1f} "
+        f"({_day(high.decided_at)})."
+    )
+    return text[:1024]
 
 
 def _entry(entry: HistoryEntry) -> tuple[str, str]:

@@ -25,6 +25,8 @@ COMMANDS = {
     "leaderboard",
     "stats",
     "history",
+    "config",
+    "help",
 }
 """Every top-level command the bot registers."""
 

@@ -213,6 +213,13 @@ class Audit:
         send.__name__ = custom_id
         return send
 
+    def choose(self, message: Message, custom_id: str, values: list[Any]) -> Send:
+        def send(who: Member) -> Awaitable[InteractionHandle]:
+            return self.local.select(who, self.local.message(message.id), custom_id, values)
+
+        send.__name__ = custom_id
+        return send
+
     def form(self, custom_id: str, values: dict[str, Any]) -> Send:
         def send(who: Member) -> Awaitable[InteractionHandle]:
             return self.local.submit_modal(who, self.world.channel, custom_id, values)
@@ -273,6 +280,7 @@ async def test_every_moderator_action_is_refused_to_an_ordinary_member(
     erin = world.erin  # no role, no Manage Server, creates nothing
     moderators = local.add_role(world.guild, "Moderators")
     mod = local.add_member(world.guild, "mod", roles=[moderators])
+    erin_role = local.add_role(world.guild, "Erin's friends")
     # A server admin may open every command to everyone; the bot must still refuse.
     for command in local.commands(world.guild.id):
         command["default_member_permissions"] = None
@@ -292,6 +300,20 @@ async def test_every_moderator_action_is_refused_to_an_ordinary_member(
     shown_settings = await audit.accepted(audit.command("settings show"), world.admin)
     assert shown_settings is not None
     assert shown_settings.embeds
+
+    # The settings view: the server's moderators; the moderator role, Manage Server only.
+    await audit.refused(audit.command("config"))
+    view = await audit.accepted(audit.command("config"), mod)
+    assert view is not None
+    config = f"agora:config:{world.guild.id}"
+    await audit.refused(audit.choose(view, f"{config}:modrole", [erin_role]), who=mod)
+    mod.roles.clear()  # the moderator loses the role with the view open
+    await audit.refused(audit.click(view, f"{config}:page:rules"), who=mod)
+    await audit.refused(audit.choose(view, f"{config}:timezone", ["Asia/Tokyo"]), who=mod)
+    mod.roles.append(moderators.id)
+    changed = await audit.accepted(audit.choose(view, f"{config}:timezone", ["Asia/Tokyo"]), mod)
+    assert changed is not None
+    assert (await runner.one(GuildSettingsRow)).timezone == "Asia/Tokyo"
 
     # Formats: Manage Server only, the form too (checked again when it comes back).
     await audit.refused(audit.command("format add", key="house"))

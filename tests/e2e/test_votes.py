@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import struct
 
+from sqlmodel import update
+
 from bot.db.models import ResultRow, VoteChangeRow, VoteRow
 from bot.sandbox import LocalDiscord, Member, Message
 from tests.e2e.conftest import World
@@ -89,6 +91,41 @@ async def test_thirty_members_vote_before_and_after_and_see_the_result(
     assert stored.tallies["post"] == [16, 10, 4]
     assert await runner.count(VoteRow) == 60
     assert await runner.count(VoteChangeRow) == 61
+    assert stored.message_id == result.id
+
+
+async def test_a_verdict_stored_but_never_shown_is_shown_after_a_restart(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    lobby = await lobby_with(local, world, "oxford", {"for": [world.bob], "against": [world.carol]})
+    thread_id, _ = await start(local, world.alice, lobby)
+    before = await eventually(lambda: poll_message(local, thread_id, "before the debate"))
+    assert "is counted" in await vote(local, world.dave, before, "Against")
+    first = await phase_shows(local, thread_id, heading("Opening: For"))
+    await press(local, world.alice, first, "Skip")
+    current = await phase_shows(local, thread_id, heading("Opening: Against"))
+    await press(local, world.alice, current, "End")
+    after = await eventually(lambda: poll_message(local, thread_id, "after the debate"))
+    assert "is counted" in await vote(local, world.dave, after, "For")
+    runner.advance(121)
+
+    def verdicts() -> list[Message]:
+        return [m for m in thread_messages(local, thread_id) if m.attachments]
+
+    await eventually(lambda: verdicts() or None)
+    # As if the bot had died between storing the result and posting it:
+    assert runner.db is not None
+    async with runner.db.write() as session:
+        await session.exec(update(ResultRow).values(message_id=None))
+
+    await runner.restart()
+    await eventually(lambda: len(verdicts()) == 2 or None)
+    shown = verdicts()[-1]
+    assert "For wins" in shown.embeds[0]["title"]
+    assert (await runner.one(ResultRow)).message_id == shown.id
+    await runner.restart()  # shown and remembered: nothing is posted again
+    await asyncio.sleep(0.5)
+    assert len(verdicts()) == 2
 
 
 async def test_the_servers_voting_rules_refuse_with_a_reason(
