@@ -294,8 +294,14 @@ async def configured(db: Database) -> Configuration:
     channels: dict[tuple[int, bool], ConfiguredChannel] = {}
     guilds: set[int] = set()
     async with db.read() as session:
-        for guild_id in await session.exec(select(GuildSettingsRow.guild_id)):
+        settings = await session.exec(
+            select(GuildSettingsRow.guild_id, GuildSettingsRow.debate_channel_id)
+        )
+        for guild_id, debate_channel_id in settings:
             guilds.add(guild_id)
+            if debate_channel_id is not None:
+                key = (debate_channel_id, False)
+                channels.setdefault(key, ConfiguredChannel(guild_id, key[0], "debate channel"))
         schedules = await session.exec(
             select(ScheduleRow).where(col(ScheduleRow.cancelled).is_(False))
         )

@@ -34,9 +34,11 @@ from bot.doctor import (
     effective_permissions,
     token_user_id,
 )
+from bot.domain.debate import Actor
 from bot.sandbox import Channel, Guild, LocalDiscord, Perm
 from bot.sandbox.apispec import SpecValidator
 from bot.sandbox.records import Exchange
+from bot.services.guilds import GuildService
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -488,3 +490,13 @@ async def test_the_command_exits_1_and_says_what_to_fix(setup: Setup, tmp_path: 
         "debate messages. Fix: switch on Message Content under Bot, Privileged Gateway "
         "Intents, in the Developer Portal"
     ]
+
+
+async def test_the_servers_debate_channel_is_checked_too(setup: Setup) -> None:
+    lounge = setup.local.add_channel(setup.guild, "lounge")
+    db = Database(setup.database_url)
+    owner = Actor(setup.guild.owner_id, manages_server=True)
+    await GuildService(db).configure(setup.guild.id, owner, debate_channel_id=lounge.id)
+    await db.dispose()
+    names = [check.name for check in await diagnose(setup.settings())]
+    assert f"permissions in #lounge ({lounge.id}, debate channel)" in names
