@@ -1,7 +1,8 @@
 """Pictures for Discord's dark theme: a debate's audience vote, and a member's rating over time.
 
 Drawn with matplotlib's object API (``Figure`` + ``FigureCanvasAgg``), so no pyplot global
-state is touched and nothing needs a display; the figure is dropped after rendering.
+state is touched and nothing needs a display; the figure is dropped after rendering. The
+words on a chart are in the language its caller passes (English by default).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.domain.votes import Choice, Tally
+from bot.i18n import ENGLISH, t
 from bot.ui.style import side_hex
 
 if TYPE_CHECKING:
@@ -42,15 +44,18 @@ def results_chart(
     post: Tally,
     flows: Mapping[tuple[Choice, Choice], int],
     verdict_text: str,
+    lang: str = ENGLISH,
 ) -> bytes:
-    """A 1200 by 675 PNG: pre and post shares side by side, how voters moved, the verdict."""
+    """A 1200 by 675 PNG: pre and post shares side by side, how voters moved, the verdict;
+    its words in ``lang``."""
     # matplotlib takes 0.4 s to import: loaded at the first result, not at every start-up.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
     FigureCanvasAgg(fig)
-    title = textwrap.shorten(motion.strip() or "Untitled motion", 160, placeholder="…")
+    untitled = t("chart.untitled", lang)
+    title = textwrap.shorten(motion.strip() or untitled, 160, placeholder="…")
     fig.text(
         0.5,
         0.95,
@@ -61,8 +66,8 @@ def results_chart(
         fontsize=17,
         fontweight="bold",
     )
-    _shares(fig.add_axes((0.06, 0.2, 0.5, 0.6)), pre, post)
-    _flow(fig.add_axes((0.62, 0.2, 0.35, 0.6)), flows)
+    _shares(fig.add_axes((0.06, 0.2, 0.5, 0.6)), pre, post, lang)
+    _flow(fig.add_axes((0.62, 0.2, 0.35, 0.6)), flows, lang)
     verdict = textwrap.shorten(verdict_text.strip(), 300, placeholder="…")
     fig.text(
         0.5,
@@ -88,8 +93,11 @@ def _png(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def rating_history_chart(points: Sequence[tuple[datetime, float, float]], *, title: str) -> bytes:
-    """An 800 by 400 PNG: a rating over time (time, value, sigma) with a shaded ±sigma band.
+def rating_history_chart(
+    points: Sequence[tuple[datetime, float, float]], *, title: str, lang: str = ENGLISH
+) -> bytes:
+    """An 800 by 400 PNG: a rating over time (time, value, sigma) with a shaded ±sigma band,
+    its words in ``lang``.
 
     Points are drawn in time order; points whose value or sigma is not a finite number are
     left out. With no point the chart says so; one point shows as a dot with its band.
@@ -110,7 +118,7 @@ def rating_history_chart(points: Sequence[tuple[datetime, float, float]], *, tit
     )
     FigureCanvasAgg(fig)
     ax = fig.add_axes((0.09, 0.13, 0.87, 0.7))
-    heading = textwrap.shorten(title.strip() or "Rating", 70, placeholder="…")
+    heading = textwrap.shorten(title.strip() or t("chart.rating", lang), 70, placeholder="…")
     fig.text(0.02, 0.95, heading, ha="left", va="top", color=TEXT, fontsize=14, fontweight="bold")
     _frame(ax, "")
     ax.grid(axis="y", color=BACKGROUND, linewidth=1)
@@ -121,7 +129,7 @@ def rating_history_chart(points: Sequence[tuple[datetime, float, float]], *, tit
         ax.text(
             0.5,
             0.5,
-            "No rated debates yet.",
+            t("chart.no_rated_debates", lang),
             transform=ax.transAxes,
             ha="center",
             va="center",
@@ -142,14 +150,18 @@ def rating_history_chart(points: Sequence[tuple[datetime, float, float]], *, tit
         ax.plot(xs, values, color=RATING, linewidth=2, marker="o", markersize=3)
         margin = (xs[-1] - xs[0]) * 0.03 or 1.0
         ax.set_xlim(xs[0] - margin, xs[-1] + margin)
-    ticks = _time_ticks(xs[0], xs[-1])
+    ticks = _time_ticks(xs[0], xs[-1], lang)
     ax.set_xticks([x for x, _ in ticks], [label for _, label in ticks])
     ax.tick_params(labelsize=10)
-    last, sigma = values[-1], kept[-1][2]
+    now = f"{values[-1]:.1f} ± {kept[-1][2]:.1f}"
+    if len(kept) == 1:
+        summary = t("chart.now_one", lang, now=now, count=len(kept))
+    else:
+        summary = t("chart.now_many", lang, now=now, count=len(kept))
     ax.text(
         0.99,
         1.02,
-        f"now {last:.1f} ± {sigma:.1f} · {len(kept)} debate{'s' if len(kept) != 1 else ''}",
+        summary,
         transform=ax.transAxes,
         ha="right",
         va="bottom",
@@ -172,13 +184,19 @@ _TICK_FORMATS = ((3 * 365, "%Y"), (90, "%b %Y"), (3, "%d %b"), (0, "%d %b %H:%M"
 """How ticks read by the span of the chart in days: the first whose span is exceeded."""
 
 
-def _time_ticks(first: float, last: float) -> list[tuple[float, str]]:
+def _date(moment: datetime, fmt: str, lang: str) -> str:
+    """``moment`` as ``strftime`` writes it, with the month's short name (``%b``) in ``lang``."""
+    month = t("chart.months", lang).split()[moment.month - 1]
+    return moment.strftime(fmt.replace("%b", month))
+
+
+def _time_ticks(first: float, last: float, lang: str = ENGLISH) -> list[tuple[float, str]]:
     """At most five ticks from ``first`` to ``last`` (days since 1970), labelled for the span."""
     span = last - first
     count = 5 if span > 0 else 1
     fmt = next(fmt for days, fmt in _TICK_FORMATS if span > days) if span > 0 else "%d %b %Y"
     xs = [first + span * i / max(count - 1, 1) for i in range(count)]
-    labels = [(_EPOCH + timedelta(days=x)).strftime(fmt) for x in xs]
+    labels = [_date(_EPOCH + timedelta(days=x), fmt, lang) for x in xs]
     # Neighbouring ticks that would read the same (a long span, a coarse label) are merged.
     return [
         (x, label)
@@ -196,11 +214,22 @@ def _frame(ax: Axes, heading: str) -> None:
     ax.tick_params(colors=MUTED, length=0, labelsize=12)
 
 
-def _shares(ax: Axes, pre: Tally, post: Tally) -> None:
+def _choice(choice: Choice, lang: str) -> str:
+    """ "For", "Against" or "Undecided", in ``lang``."""
+    match choice:
+        case Choice.FOR:
+            return t("side.for", lang)
+        case Choice.AGAINST:
+            return t("side.against", lang)
+    return t("vote.undecided", lang)
+
+
+def _shares(ax: Axes, pre: Tally, post: Tally, lang: str) -> None:
     """Grouped bars: each choice's share before (faint) and after (solid) the debate."""
-    _frame(ax, "Share of the vote")
+    _frame(ax, t("chart.share", lang))
     width = 0.38
-    for offset, tally, alpha, when in ((-0.2, pre, 0.45, "Before"), (0.2, post, 1.0, "After")):
+    before, after = t("chart.before_bar", lang), t("chart.after_bar", lang)
+    for offset, tally, alpha, when in ((-0.2, pre, 0.45, before), (0.2, post, 1.0, after)):
         xs = [i + offset for i in range(len(_ORDER))]
         heights = [tally.share(c) for c in _ORDER]
         bars = ax.bar(
@@ -209,16 +238,15 @@ def _shares(ax: Axes, pre: Tally, post: Tally) -> None:
             width,
             color=[COLOURS[c] for c in _ORDER],
             alpha=alpha,
-            label=f"{when} ({tally.total} votes)",
         )
         ax.bar_label(
             bars,
-            labels=[f"{when.lower()}\n{h:.0f}%" for h in heights],
+            labels=[f"{when}\n{h:.0f}%" for h in heights],
             color=TEXT,
             fontsize=10,
             padding=3,
         )
-    ax.set_xticks(range(len(_ORDER)), [c.label for c in _ORDER])
+    ax.set_xticks(range(len(_ORDER)), [_choice(c, lang) for c in _ORDER])
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"])
     ax.grid(axis="y", color=BACKGROUND, linewidth=1)
@@ -226,7 +254,7 @@ def _shares(ax: Axes, pre: Tally, post: Tally) -> None:
     ax.text(
         0.99,
         0.97,
-        f"before: {pre.total} votes · after: {post.total} votes",
+        t("chart.totals", lang, before=pre.total, after=post.total),
         transform=ax.transAxes,
         ha="right",
         va="top",
@@ -235,19 +263,19 @@ def _shares(ax: Axes, pre: Tally, post: Tally) -> None:
     )
 
 
-def _flow(ax: Axes, flows: Mapping[tuple[Choice, Choice], int]) -> None:
+def _flow(ax: Axes, flows: Mapping[tuple[Choice, Choice], int], lang: str) -> None:
     """Bands from each member's first vote to their second, as wide as the count."""
     moved = sum(flows.values())
-    _frame(ax, f"Members who voted twice ({moved}): how they moved")
+    _frame(ax, t("chart.moved", lang, count=moved))
     ax.set_xlim(-0.45, 1.45)
     ax.set_ylim(-0.6, 2.6)
-    ax.set_xticks([0, 1], ["Before", "After"])
+    ax.set_xticks([0, 1], [t("chart.before", lang), t("chart.after", lang)])
     ax.set_yticks([])
     if moved == 0:
         ax.text(
             0.5,
             1.0,
-            "Nobody voted both before and after.",
+            t("chart.nobody_moved", lang),
             ha="center",
             va="center",
             color=MUTED,
@@ -260,19 +288,19 @@ def _flow(ax: Axes, flows: Mapping[tuple[Choice, Choice], int]) -> None:
         if count <= 0:
             continue
         y0, y1 = _ROW[before], _ROW[after]
-        ys = [y0 + (y1 - y0) * (3 * t * t - 2 * t * t * t) for t in steps]
+        ys = [y0 + (y1 - y0) * (3 * s * s - 2 * s * s * s) for s in steps]
         ax.plot(
-            [0.08 + 0.84 * t for t in steps],
+            [0.08 + 0.84 * s for s in steps],
             ys,
             color=COLOURS[before],
             linewidth=2 + 22 * count / biggest,
             alpha=0.55,
             solid_capstyle="butt",
         )
-        t = 0.3
+        s = 0.3
         ax.text(
-            0.08 + 0.84 * t,
-            y0 + (y1 - y0) * (3 * t * t - 2 * t * t * t),
+            0.08 + 0.84 * s,
+            y0 + (y1 - y0) * (3 * s * s - 2 * s * s * s),
             str(count),
             ha="center",
             va="center",
@@ -287,7 +315,7 @@ def _flow(ax: Axes, flows: Mapping[tuple[Choice, Choice], int]) -> None:
             ax.text(
                 x + (-0.06 if ha == "right" else 0.06),
                 _ROW[choice],
-                f"{choice.label}\n{n}",
+                f"{_choice(choice, lang)}\n{n}",
                 ha=ha,
                 va="center",
                 color=COLOURS[choice],

@@ -50,17 +50,25 @@ Forms = dict[re.Pattern[str], Access]
 """A cog's forms (modals): the pattern of their ``custom_id`` and who may submit them."""
 
 
+class ManagerAction(StrEnum):
+    """What only members who manage the server may do (the refusal names it)."""
+
+    ADD_FORMATS = "add debate formats"
+    CHANGE_SETTINGS = "see or change Agora's settings"
+
+
 class NotServerManager(app_commands.CheckFailure):
     """The member lacks the Manage Server permission; the message says what they tried."""
 
-    def __init__(self, action: str) -> None:
+    def __init__(self, action: ManagerAction) -> None:
+        self.action = action
         super().__init__(
             f"Only members with the **Manage Server** permission can {action}. "
             "Ask one of your server's admins."
         )
 
 
-def require_manager(interaction: discord.Interaction[Any], action: str) -> None:
+def require_manager(interaction: discord.Interaction[Any], action: ManagerAction) -> None:
     """Refuse, with ``NotServerManager``, a member who cannot manage the server."""
     if not interaction.permissions.manage_guild:
         raise NotServerManager(action)

@@ -20,6 +20,7 @@ from bot.articles.errors import TooLarge
 from bot.articles.extract import MAX_BYTES
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.drafts import Draft, StoredArticle
+from bot.i18n import ENGLISH, t
 from bot.services.articles import ArticleService, Reading
 from bot.ui.access import Access
 from bot.ui.errors import guard
@@ -49,6 +50,9 @@ class PickerActions(Protocol):
 ResolveActions = Callable[[discord.Interaction[Any]], PickerActions]
 """Finds, from an interaction, the cog that handles a picker's choices."""
 
+Label = Callable[[str], str]
+"""A language -> a label in it."""
+
 
 async def read_upload(
     http: discord.http.HTTPClient,
@@ -73,11 +77,13 @@ def clip(text: str, limit: int) -> str:
 class EditMotionForm(discord.ui.Modal):
     """Edit the chosen motion; its submission is handled from its ``custom_id`` alone."""
 
-    def __init__(self, custom_id: str, motion: str) -> None:
-        super().__init__(title="Edit the motion", custom_id=custom_id, timeout=FORM_TIMEOUT)
+    def __init__(self, custom_id: str, motion: str, lang: str = ENGLISH) -> None:
+        super().__init__(
+            title=t("picker.edit_title", lang), custom_id=custom_id, timeout=FORM_TIMEOUT
+        )
         self.add_item(
             discord.ui.TextInput(
-                label="Motion",
+                label=t("picker.motion", lang),
                 custom_id="motion",
                 style=discord.TextStyle.paragraph,
                 default=motion,
@@ -88,17 +94,17 @@ class EditMotionForm(discord.ui.Modal):
 
 
 class Picker:
-    """One cog's picker: its ``custom_id`` prefix, its "use" label and who handles it."""
+    """One cog's picker: its ``custom_id`` prefix, its "use" label and who handles it.
 
-    def __init__(self, *, prefix: str, use_label: str, actions: ResolveActions) -> None:
+    ``use_label`` is a function of the language (``lambda lang: t("...", lang)``); a plain
+    string is the same label in every language."""
+
+    ACTIONS = ("use", "edit", "cancel")
+
+    def __init__(self, *, prefix: str, use_label: str | Label, actions: ResolveActions) -> None:
         self.prefix = prefix
-        self.use_label = use_label
+        self._use_label = use_label
         self.actions = actions
-        self.buttons = {
-            "use": (use_label, discord.ButtonStyle.success),
-            "edit": ("Edit", discord.ButtonStyle.secondary),
-            "cancel": ("Cancel", discord.ButtonStyle.danger),
-        }
         self.edited = re.compile(rf"{re.escape(prefix)}:{DRAFT_ID}:edited")
         """The edit form's ``custom_id``, for the cog that handles its submission."""
 
@@ -113,8 +119,21 @@ class Picker:
         self.select: type[PickerSelect] = CandidateSelect
         self.button: type[PickerButton] = DraftButton
 
-    def view(self, draft: Draft) -> discord.ui.View:
-        """The select of candidate motions and the three buttons under it."""
+    def use_label(self, lang: str = ENGLISH) -> str:
+        """The label of the "use" button, in ``lang``."""
+        label = self._use_label
+        return label if isinstance(label, str) else label(lang)
+
+    def button_label(self, action: str, lang: str = ENGLISH) -> tuple[str, discord.ButtonStyle]:
+        """The label and style of the Use, Edit or Cancel button, in ``lang``."""
+        if action == "use":
+            return self.use_label(lang), discord.ButtonStyle.success
+        if action == "edit":
+            return t("picker.edit", lang), discord.ButtonStyle.secondary
+        return t("picker.cancel", lang), discord.ButtonStyle.danger
+
+    def view(self, draft: Draft, lang: str = ENGLISH) -> discord.ui.View:
+        """The select of candidate motions and the three buttons under it, in ``lang``."""
         view = discord.ui.View(timeout=None)
         options = [
             discord.SelectOption(
@@ -125,13 +144,15 @@ class Picker:
             )
             for i, c in enumerate(draft.candidates)
         ]
-        view.add_item(self.select(draft.id, options))
-        for action in self.buttons:
-            view.add_item(self.button(draft.id, action))
+        view.add_item(self.select(draft.id, options, lang))
+        for action in self.ACTIONS:
+            view.add_item(self.button(draft.id, action, lang))
         return view
 
-    def embed(self, draft: Draft, stored: StoredArticle, *, footer: str) -> discord.Embed:
-        """The article and its candidate motions, the chosen one marked."""
+    def embed(
+        self, draft: Draft, stored: StoredArticle, *, footer: str, lang: str = ENGLISH
+    ) -> discord.Embed:
+        """The article and its candidate motions, the chosen one marked, in ``lang``."""
         article = stored.article
         byline = " · ".join(part for part in (article.author, article.site) if part)
         subtitle = (
@@ -139,7 +160,7 @@ class Picker:
             if article.subtitle
             else ""
         )
-        hint = f"Choose a motion, then press **{self.use_label}** (or **Edit** it first)."
+        hint = t("picker.hint", lang, use=self.use_label(lang))
         embed = discord.Embed(
             title=clip(article.title or stored.origin, 256),
             url=article.url or None,
@@ -151,15 +172,15 @@ class Picker:
             sentence = discord.utils.escape_markdown(candidate.sentence)
             embed.add_field(
                 name=clip(f"{mark}{i + 1}. {candidate.motion}", 256),
-                value=clip(f"from: “{sentence}”", 1024),
+                value=clip(t("picker.from", lang, sentence=sentence), 1024),
                 inline=False,
             )
         embed.set_footer(text=footer)
         return embed
 
-    def edit_form(self, draft_id: int, motion: str) -> EditMotionForm:
-        """The form to edit a draft's chosen motion."""
-        return EditMotionForm(f"{self.prefix}:{draft_id}:edited", motion)
+    def edit_form(self, draft_id: int, motion: str, lang: str = ENGLISH) -> EditMotionForm:
+        """The form to edit a draft's chosen motion, in ``lang``."""
+        return EditMotionForm(f"{self.prefix}:{draft_id}:edited", motion, lang)
 
 
 class PickerSelect(
@@ -175,11 +196,13 @@ class PickerSelect(
         super().__init_subclass__(template=rf"{re.escape(picker.prefix)}:{DRAFT_ID}:pick")
         cls.picker = picker
 
-    def __init__(self, draft_id: int, options: list[discord.SelectOption]) -> None:
+    def __init__(
+        self, draft_id: int, options: list[discord.SelectOption], lang: str = ENGLISH
+    ) -> None:
         super().__init__(
             discord.ui.Select(
                 custom_id=f"{self.picker.prefix}:{draft_id}:pick",
-                placeholder="Choose a motion",
+                placeholder=t("picker.choose", lang),
                 options=options,
             )
         )
@@ -219,8 +242,8 @@ class PickerButton(
         )
         cls.picker = picker
 
-    def __init__(self, draft_id: int, action: str) -> None:
-        label, style = self.picker.buttons[action]
+    def __init__(self, draft_id: int, action: str, lang: str = ENGLISH) -> None:
+        label, style = self.picker.button_label(action, lang)
         super().__init__(
             discord.ui.Button(
                 label=label, style=style, custom_id=f"{self.picker.prefix}:{draft_id}:{action}"

@@ -18,11 +18,14 @@ from typing import Any
 import discord
 
 from bot.domain.throttle import ClickLimiter
+from bot.i18n import ENGLISH, t
 from bot.ui.errors import reply_ephemeral
+from bot.ui.i18n import language_of
 
 log = logging.getLogger("agora.throttle")
 
-SLOW_DOWN = "You're clicking faster than Agora can keep up — wait a few seconds and try again."
+SLOW_DOWN = t("throttle.slow_down", ENGLISH)
+"""The note in English (a member is answered in their own language)."""
 MESSAGE_COMPONENT = 3
 
 
@@ -31,6 +34,12 @@ def clicker_id(data: Any) -> int:
     user = (data.get("member") or {}).get("user") or data.get("user") or {}
     raw = user.get("id", 0)
     return int(raw) if str(raw).isdigit() else 0
+
+
+async def slow_down(interaction: discord.Interaction[Any]) -> None:
+    """Ask the member to click more slowly, in their language."""
+    lang = await language_of(interaction)
+    await reply_ephemeral(interaction, t("throttle.slow_down", lang))
 
 
 def throttle_clicks(
@@ -49,9 +58,7 @@ def throttle_clicks(
             if not limiter.allow(user_id, clock()):
                 log.debug("Click %s by %s refused: over the click limit", data.get("id"), user_id)
                 interaction: discord.Interaction[Any] = discord.Interaction(data=data, state=state)
-                task = asyncio.get_running_loop().create_task(
-                    reply_ephemeral(interaction, SLOW_DOWN)
-                )
+                task = asyncio.get_running_loop().create_task(slow_down(interaction))
                 answering.add(task)
                 task.add_done_callback(answering.discard)
                 return

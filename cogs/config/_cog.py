@@ -13,14 +13,9 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
 from bot.ui.access import ACCESS, Access, acting, guild_id_of
+from bot.ui.i18n import language_of, tr
 from cogs.config._render import config_embed
 from cogs.config._views import COG_NAME, Page, Setting, config_view, page_of
-
-NOT_EVERYONE = (
-    "@everyone cannot be the moderator role: that would let every member cancel any debate. "
-    "Pick a role you give to moderators."
-)
-OTHER_SERVER = "This settings message belongs to another server. Open yours with `/config`."
 
 
 class ConfigCog(commands.Cog, name=COG_NAME):
@@ -41,9 +36,10 @@ class ConfigCog(commands.Cog, name=COG_NAME):
         guild_id = guild_id_of(interaction)
         settings = await self.guilds.for_moderator(guild_id, acting(interaction))
         formats = await self.formats.available(guild_id)
+        lang = await language_of(interaction)
         await interaction.response.send_message(
-            embed=config_embed(settings, formats),
-            view=config_view(settings, formats),
+            embed=config_embed(settings, formats, lang),
+            view=config_view(settings, formats, lang),
             ephemeral=True,
         )
 
@@ -52,12 +48,16 @@ class ConfigCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """Draw the view again on ``page``, from the stored settings."""
         if interaction.guild_id != guild_id:
-            await interaction.response.send_message(OTHER_SERVER, ephemeral=True)
+            await interaction.response.send_message(
+                await tr(interaction, "config.other_server"), ephemeral=True
+            )
             return
         settings = await self.guilds.for_moderator(guild_id, acting(interaction))
         formats = await self.formats.available(guild_id)
+        lang = await language_of(interaction)
         await interaction.response.edit_message(
-            embed=config_embed(settings, formats), view=config_view(settings, formats, page)
+            embed=config_embed(settings, formats, lang),
+            view=config_view(settings, formats, lang, page),
         )
 
     async def choose(
@@ -69,10 +69,14 @@ class ConfigCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """Store the chosen value and draw the view again."""
         if interaction.guild_id != guild_id:
-            await interaction.response.send_message(OTHER_SERVER, ephemeral=True)
+            await interaction.response.send_message(
+                await tr(interaction, "config.other_server"), ephemeral=True
+            )
             return
         if setting is Setting.MODERATOR_ROLE and values and int(values[0]) == guild_id:
-            await interaction.response.send_message(NOT_EVERYONE, ephemeral=True)
+            await interaction.response.send_message(
+                await tr(interaction, "settings.not_everyone"), ephemeral=True
+            )
             return
         actor = acting(interaction)
         first = values[0] if values else None
@@ -106,7 +110,8 @@ class ConfigCog(commands.Cog, name=COG_NAME):
         else:
             settings = await self.guilds.configure(guild_id, actor, language=first or "")
         formats = await self.formats.available(guild_id)
+        lang = await language_of(interaction)
         await interaction.response.edit_message(
-            embed=config_embed(settings, formats),
-            view=config_view(settings, formats, page_of(setting)),
+            embed=config_embed(settings, formats, lang),
+            view=config_view(settings, formats, lang, page_of(setting)),
         )

@@ -1,4 +1,4 @@
-"""How the settings view reads: every setting with what it does."""
+"""How the settings view reads: every setting with what it does, in a language."""
 
 from __future__ import annotations
 
@@ -7,72 +7,89 @@ from collections.abc import Sequence
 import discord
 
 from bot.domain.formats import DebateFormat
-from bot.domain.guilds import LANGUAGES, GuildSettings, TurnMode
+from bot.domain.guilds import (
+    LANGUAGES,
+    GuildSettings,
+    TurnMode,
+)
 from bot.formats import DEFAULT_FORMAT
+from bot.i18n import t
 from bot.ui.style import BRAND, ICONS
 
-TURNS = {
-    TurnMode.STRICT: "**strict**: a message posted out of turn is removed, with a short notice",
-    TurnMode.SOFT: "**soft**: a message posted out of turn stays, marked with a reaction",
-}
 
-
-def _format_name(settings: GuildSettings, formats: Sequence[DebateFormat]) -> str:
+def _format_name(settings: GuildSettings, formats: Sequence[DebateFormat], lang: str) -> str:
     key = settings.default_format or DEFAULT_FORMAT
     found = next((f for f in formats if f.key == key), None)
     name = f"{found.name} (`{key}`)" if found else f"`{key}`"
-    return f"{name}: used by `/debate new` and new debate nights when no format is given"
+    return t("config.format_value", lang, format=name)
 
 
-def _voting(settings: GuildSettings) -> str:
+def _voting(settings: GuildSettings, lang: str) -> str:
     lines = [
-        "Debaters **may** vote in their own debate."
+        t("settings.debaters_may_vote", lang)
         if settings.debaters_may_vote
-        else "Debaters may not vote in their own debate."
+        else t("settings.debaters_may_not_vote", lang)
     ]
     if settings.voter_min_days:
-        lines.append(f"Voters must have been in the server for {settings.voter_min_days}+ days.")
+        lines.append(t("config.voter_days", lang, days=settings.voter_min_days))
     else:
-        lines.append("Any member of the audience may vote.")
+        lines.append(t("config.anyone_votes", lang))
     if settings.voters_in_voice:
-        lines.append("When a debate is on a stage, only members on that stage vote.")
+        lines.append(t("config.stage_votes", lang))
     if settings.voter_role_id is not None:
-        lines.append(f"Voters need the <@&{settings.voter_role_id}> role.")
+        lines.append(t("settings.voter_role", lang, role=f"<@&{settings.voter_role_id}>"))
     return "\n".join(lines)
 
 
-def config_embed(settings: GuildSettings, formats: Sequence[DebateFormat]) -> discord.Embed:
+def config_embed(
+    settings: GuildSettings, formats: Sequence[DebateFormat], lang: str
+) -> discord.Embed:
     """Every setting of the server, each with what it does."""
     embed = discord.Embed(
-        title=f"{ICONS.settings} Agora settings for this server",
-        description="Change a setting with its menu below; the change is saved at once.",
+        title=f"{ICONS.settings} {t('settings.title', lang)}",
+        description=t("config.description", lang),
         colour=BRAND,
     )
     role = settings.moderator_role_id
     embed.add_field(
-        name=f"{ICONS.moderator} Moderator role",
-        value=f"<@&{role}> moderates every debate, the motion bank and debate nights"
+        name=f"{ICONS.moderator} {t('settings.moderator_role', lang)}",
+        value=t("config.role_value", lang, role=f"<@&{role}>")
         if role
-        else "None: only members with Manage Server (and a debate's creator) moderate",
+        else t("config.no_role_value", lang),
         inline=False,
     )
     channel = settings.debate_channel_id
     embed.add_field(
-        name="Debate channel",
-        value=f"<#{channel}>: where new debate nights post by default"
+        name=t("config.channel", lang),
+        value=t("config.channel_value", lang, channel=f"<#{channel}>")
         if channel
-        else "None: debates run wherever they are opened",
+        else t("config.no_channel_value", lang),
         inline=False,
     )
-    embed.add_field(name="Default format", value=_format_name(settings, formats), inline=False)
     embed.add_field(
-        name="Time zone",
-        value=f"`{settings.timezone}`: the default time zone of new debate nights",
+        name=t("config.format", lang), value=_format_name(settings, formats, lang), inline=False
+    )
+    embed.add_field(
+        name=t("config.timezone", lang),
+        value=t("config.timezone_value", lang, zone=settings.timezone),
         inline=False,
     )
-    embed.add_field(name=f"{ICONS.vote} Audience votes", value=_voting(settings), inline=False)
-    embed.add_field(name="Speaking turns", value=TURNS[settings.turns], inline=False)
+    embed.add_field(
+        name=f"{ICONS.vote} {t('settings.votes', lang)}",
+        value=_voting(settings, lang),
+        inline=False,
+    )
+    turns = (
+        t("config.turns_soft", lang)
+        if settings.turns is TurnMode.SOFT
+        else t("config.turns_strict", lang)
+    )
+    embed.add_field(name=t("settings.turns", lang), value=turns, inline=False)
     language = LANGUAGES.get(settings.language, settings.language)
-    embed.add_field(name="Language", value=f"{language} (`{settings.language}`)", inline=False)
-    embed.set_footer(text="A voter role is set with /settings voting role:")
+    embed.add_field(
+        name=t("config.language", lang),
+        value=f"{language} (`{settings.language}`)",
+        inline=False,
+    )
+    embed.set_footer(text=t("config.footer", lang))
     return embed

@@ -14,6 +14,7 @@ import discord
 from bot.domain.formats import DebateFormat
 from bot.domain.guilds import COMMON_TIMEZONES, LANGUAGES, GuildSettings, TurnMode
 from bot.formats import DEFAULT_FORMAT
+from bot.i18n import t
 from bot.ui.access import Access
 from bot.ui.errors import guard
 
@@ -43,29 +44,47 @@ class Page(StrEnum):
     RULES = "rules"
 
 
-PAGES: dict[Page, tuple[str, tuple[Setting, ...]]] = {
+PAGES: dict[Page, tuple[Setting, ...]] = {
     Page.GENERAL: (
-        "Roles, channel & defaults",
-        (Setting.MODERATOR_ROLE, Setting.DEBATE_CHANNEL, Setting.DEFAULT_FORMAT, Setting.TIMEZONE),
+        Setting.MODERATOR_ROLE,
+        Setting.DEBATE_CHANNEL,
+        Setting.DEFAULT_FORMAT,
+        Setting.TIMEZONE,
     ),
-    Page.RULES: (
-        "Votes, turns & language",
-        (Setting.TURNS, Setting.VOTING, Setting.MIN_DAYS, Setting.LANGUAGE),
-    ),
+    Page.RULES: (Setting.TURNS, Setting.VOTING, Setting.MIN_DAYS, Setting.LANGUAGE),
 }
-VOTING_OPTIONS = {
-    "debaters": "Debaters may vote in their own debate",
-    "stage": "On a stage, only members on that stage vote",
-}
-TURN_OPTIONS = {
-    TurnMode.STRICT: "Strict: out-of-turn messages are removed",
-    TurnMode.SOFT: "Soft: out-of-turn messages are kept and marked",
-}
+VOTING_OPTIONS = ("debaters", "stage")
+"""The rules the voting select turns on, by value."""
+
+
+def page_label(page: Page, lang: str) -> str:
+    """The label of a page's button."""
+    if page is Page.RULES:
+        return t("config.page.rules", lang)
+    return t("config.page.general", lang)
+
+
+def _voting_label(option: str, lang: str) -> str:
+    if option == "stage":
+        return t("config.option.stage", lang)
+    return t("config.option.debaters", lang)
+
+
+def _turns_label(mode: TurnMode, lang: str) -> str:
+    if mode is TurnMode.SOFT:
+        return t("config.option.soft", lang)
+    return t("config.option.strict", lang)
+
+
+def _days_label(days: int, lang: str) -> str:
+    if days == 0:
+        return t("config.option.any_member", lang)
+    return t("config.option.days", lang, days=days)
 
 
 def page_of(setting: Setting) -> Page:
     """The page that shows ``setting``."""
-    return next(page for page, (_, settings) in PAGES.items() if setting in settings)
+    return next(page for page, settings in PAGES.items() if setting in settings)
 
 
 class ConfigActions(Protocol):
@@ -104,7 +123,11 @@ def _options(choices: Sequence[tuple[str, str]], chosen: set[str]) -> list[disco
 
 
 def _select(
-    guild_id: int, setting: Setting, settings: GuildSettings, formats: Sequence[DebateFormat]
+    guild_id: int,
+    setting: Setting,
+    settings: GuildSettings,
+    formats: Sequence[DebateFormat],
+    lang: str,
 ) -> discord.ui.Item[Any]:
     """The select menu of one setting, showing its current value."""
     custom_id = f"{PREFIX}:{guild_id}:{setting.value}"
@@ -112,7 +135,7 @@ def _select(
         role = settings.moderator_role_id
         return discord.ui.RoleSelect(
             custom_id=custom_id,
-            placeholder="Moderator role: none (only Manage Server)",
+            placeholder=t("config.placeholder.role", lang),
             min_values=0,
             max_values=1,
             default_values=[discord.Object(role, type=discord.Role)] if role else [],
@@ -121,7 +144,7 @@ def _select(
         channel = settings.debate_channel_id
         return discord.ui.ChannelSelect(
             custom_id=custom_id,
-            placeholder="Debate channel: none (wherever a debate is opened)",
+            placeholder=t("config.placeholder.channel", lang),
             channel_types=[discord.ChannelType.text],
             min_values=0,
             max_values=1,
@@ -140,10 +163,10 @@ def _select(
         choices = [(zone, zone.replace("_", " ")) for zone in COMMON_TIMEZONES]
         chosen = {settings.timezone}
     elif setting is Setting.TURNS:
-        choices = [(mode.value, label) for mode, label in TURN_OPTIONS.items()]
+        choices = [(mode.value, _turns_label(mode, lang)) for mode in TurnMode]
         chosen = {settings.turns.value}
     elif setting is Setting.VOTING:
-        choices = list(VOTING_OPTIONS.items())
+        choices = [(option, _voting_label(option, lang)) for option in VOTING_OPTIONS]
         chosen = {
             key
             for key, on in (
@@ -152,14 +175,11 @@ def _select(
             )
             if on
         }
-        placeholder = "Anyone in the audience votes (no extra rule)"
+        placeholder = t("config.placeholder.voting", lang)
         min_values, max_values = 0, len(choices)
     elif setting is Setting.MIN_DAYS:
         days = sorted({*MIN_DAYS, settings.voter_min_days})
-        choices = [
-            (str(n), "Voters: any member" if n == 0 else f"Voters: in the server for {n}+ days")
-            for n in days
-        ]
+        choices = [(str(n), _days_label(n, lang)) for n in days]
         chosen = {str(settings.voter_min_days)}
     else:
         choices = [(code, f"{name} ({code})") for code, name in LANGUAGES.items()]
@@ -174,16 +194,19 @@ def _select(
 
 
 def config_view(
-    settings: GuildSettings, formats: Sequence[DebateFormat], page: Page = Page.GENERAL
+    settings: GuildSettings,
+    formats: Sequence[DebateFormat],
+    lang: str,
+    page: Page = Page.GENERAL,
 ) -> discord.ui.View:
     """One page of select menus, one row each, with the page buttons under them."""
     view = discord.ui.View(timeout=None)
     guild_id = settings.guild_id
-    for setting in PAGES[page][1]:
-        view.add_item(
-            ConfigSelect(guild_id, setting, _select(guild_id, setting, settings, formats))
-        )
-    for other, (label, _) in PAGES.items():
+    for setting in PAGES[page]:
+        select = _select(guild_id, setting, settings, formats, lang)
+        view.add_item(ConfigSelect(guild_id, setting, select))
+    for other in PAGES:
+        label = page_label(other, lang)
         view.add_item(ConfigPageButton(guild_id, other, label=label, current=other is page))
     return view
 
@@ -228,12 +251,10 @@ class ConfigPageButton(
 
     access: ClassVar[Access] = Access.SERVER_MODERATOR
 
-    def __init__(
-        self, guild_id: int, page: Page, *, label: str = "", current: bool = False
-    ) -> None:
+    def __init__(self, guild_id: int, page: Page, *, label: str, current: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or PAGES[page][0],
+                label=label,
                 style=discord.ButtonStyle.primary if current else discord.ButtonStyle.secondary,
                 custom_id=f"{PREFIX}:{guild_id}:page:{page.value}",
                 disabled=current,
@@ -252,7 +273,8 @@ class ConfigPageButton(
         /,
     ) -> ConfigPageButton:
         """Rebuild the button from its custom id."""
-        return cls(int(match["guild"]), Page(match["page"]))
+        label = item.label if isinstance(item, discord.ui.Button) and item.label else ""
+        return cls(int(match["guild"]), Page(match["page"]), label=label or match["page"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the click to the cog."""

@@ -91,13 +91,18 @@ class PollBoard(Coalescer):
         self._client = client
         self._votes = votes
 
-    def show(self, *, debate_id: int, phase: VotePhase, thread_id: int, message_id: int) -> None:
-        """Make the poll message show how many voted, soon (while the poll is open)."""
+    def show(
+        self, *, guild_id: int, debate_id: int, phase: VotePhase, thread_id: int, message_id: int
+    ) -> None:
+        """Make the poll message show how many voted, soon (while the poll is open), in the
+        server's language."""
         message = self._client.get_partial_messageable(thread_id).get_partial_message(message_id)
 
         async def edit() -> None:
             poll, voters = await self._votes.poll(debate_id=debate_id, phase=phase)
             if poll is not None and poll.state is VoteState.OPEN:
-                await message.edit(content=poll_text(phase, voters, poll.closes_at, open_=True))
+                lang = await server_language(self._client, guild_id)
+                text = poll_text(phase, voters, poll.closes_at, open_=True, lang=lang)
+                await message.edit(content=text)
 
         self.refresh(("poll", debate_id, phase.value), edit)

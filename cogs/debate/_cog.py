@@ -107,7 +107,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         if motion is not None:
             await self._open_lobby(interaction, guild_id, channel_id, motion, fmt.key)
         elif article is None and file is None:
-            await interaction.response.send_modal(PasteModal(fmt.key))
+            lang = await language_of(interaction)
+            await interaction.response.send_modal(PasteModal(fmt.key, lang))
         else:
             await interaction.response.defer(ephemeral=True, thinking=True)
             if file is not None:
@@ -163,8 +164,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
             format_key=format_key,
             reading=reading,
         )
+        lang = await language_of(interaction)
         await interaction.edit_original_response(
-            embed=picker_embed(draft, stored), view=picker_view(draft)
+            embed=picker_embed(draft, stored, lang), view=picker_view(draft, lang)
         )
 
     @new.autocomplete("format")
@@ -200,7 +202,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         """The article's title, link and three key sentences, to the member who asked."""
         _, channel_id = _place(interaction)
         view = await self.articles.source(channel_id=channel_id)
-        await interaction.response.send_message(embed=source_embed(view), ephemeral=True)
+        lang = await language_of(interaction)
+        await interaction.response.send_message(embed=source_embed(view, lang), ephemeral=True)
 
     @app_commands.command(
         name="export",
@@ -223,7 +226,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         export = await self.bot.services.exports.export(guild_id=guild_id, debate_id=debate_id)
         names = display_names(interaction.guild, interaction.user, export)
         await interaction.response.send_message(
-            export_text(export), file=export_file(export, format, names), ephemeral=True
+            export_text(export, await language_of(interaction)),
+            file=export_file(export, format, names),
+            ephemeral=True,
         )
 
     @app_commands.command(
@@ -479,8 +484,9 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         draft, stored = await self.articles.choose(
             guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id, index=index
         )
+        lang = await language_of(interaction)
         await interaction.response.edit_message(
-            embed=picker_embed(draft, stored), view=picker_view(draft)
+            embed=picker_embed(draft, stored, lang), view=picker_view(draft, lang)
         )
 
     async def draft_action(
@@ -493,7 +499,8 @@ class DebateCog(commands.GroupCog, name=COG_NAME, group_name="debate"):
         elif action == "edit":
             draft, _ = await self.articles.draft(guild_id=guild_id, draft_id=draft_id)
             drafts.require_open(draft, interaction.user.id)
-            await interaction.response.send_modal(EditMotionModal(draft_id, draft.motion))
+            lang = await language_of(interaction)
+            await interaction.response.send_modal(EditMotionModal(draft_id, draft.motion, lang))
         else:
             await self.articles.cancel(
                 guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id

@@ -20,10 +20,11 @@ from bot.domain.clock import ClockEvent, Finished, PhaseStarted, TimeWarning
 from bot.domain.guilds import TurnMode
 from bot.domain.turns import NotYourTurn, floor
 from bot.domain.votes import Choice, VotePhase, Voter
+from bot.i18n import t
 from bot.services.clock import Change, Floor, Started
 from bot.services.votes import Closed, Outcome
 from bot.ui.access import acting, actor_of
-from bot.ui.i18n import language_of
+from bot.ui.i18n import language_of, server_language
 from cogs.debate._board import PollBoard
 from cogs.debate._clock import (
     EXTEND_SECONDS,
@@ -83,24 +84,25 @@ class Conductor:
         channel = self.bot.get_channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             raise RuntimeError(f"channel {channel_id} is not a text channel")
-        name = f"Debate #{here.debate.id}: {here.debate.motion}"[:100]
+        lang = await self._language(here)
+        name = t("sides.thread", lang, debate_id=here.debate.id, motion=here.debate.motion)[:100]
         if lobby_id is not None:
             thread = await channel.create_thread(name=name, message=discord.Object(lobby_id))
         else:
             thread = await channel.create_thread(name=name, type=discord.ChannelType.public_thread)
         companion = await channel.create_thread(
-            name=f"Audience · debate #{here.debate.id}"[:100],
+            name=t("sides.audience_thread", lang, debate_id=here.debate.id)[:100],
             type=discord.ChannelType.public_thread,
         )
-        embed = sides_embed(here, started.sides)
+        embed = sides_embed(here, started.sides, lang)
         embed.add_field(
-            name="Audience",
-            value=f"Talk in {companion.mention}: during a speech only the speaker posts here.",
+            name=t("sides.audience", lang),
+            value=t("sides.audience_talk", lang, thread=companion.mention),
             inline=False,
         )
         await thread.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
         first = next(h for h in started.change.happenings if isinstance(h, PhaseStarted))
-        message = await _post_phase(thread, here, first)
+        message = await _post_phase(thread, here, first, lang)
         await self.clocks.shown(
             debate_id=here.debate.id,
             version=here.clock.version,
@@ -109,8 +111,8 @@ class Conductor:
             companion_id=companion.id,
         )
         poll = await thread.send(
-            poll_text(VotePhase.PRE, 0, None, open_=True),
-            view=poll_view(here.debate.id, VotePhase.PRE),
+            poll_text(VotePhase.PRE, 0, None, open_=True, lang=lang),
+            view=poll_view(here.debate.id, VotePhase.PRE, lang),
         )
         await self.votes.shown(debate_id=here.debate.id, phase=VotePhase.PRE, message_id=poll.id)
         await self._stage(here, ())
@@ -132,13 +134,16 @@ class Conductor:
             extra_seconds=EXTEND_SECONDS if event is ClockEvent.EXTEND else 0,
         )
         here = change.floor
+        lang = await self._language(here)
         if _turns_page(change):
             await interaction.response.edit_message(
-                content=done_text(here, change.previous_phase), view=None
+                content=done_text(here, change.previous_phase, lang), view=None
             )
             await self._next_phase(change, previous=None)
         else:
-            await interaction.response.edit_message(content=phase_text(here), view=controls(here))
+            await interaction.response.edit_message(
+                content=phase_text(here, lang=lang), view=controls(here, lang)
+            )
             await self.clocks.shown(debate_id=debate_id, version=here.clock.version)
 
     async def announce(self, change: Change) -> None:
@@ -151,8 +156,9 @@ class Conductor:
             for happening in change.happenings:
                 if isinstance(happening, TimeWarning) and here.record.thread_id is not None:
                     thread = self.bot.get_partial_messageable(here.record.thread_id)
+                    lang = await self._language(here)
                     await thread.send(
-                        warning_text(here, happening.mark), allowed_mentions=mentions(here)
+                        warning_text(here, happening.mark, lang), allowed_mentions=mentions(here)
                     )
         except discord.HTTPException as error:
             log.warning("Could not announce in debate %d: %s", here.debate.id, error)
@@ -164,29 +170,31 @@ class Conductor:
         if record.thread_id is None:
             return
         thread = self.bot.get_partial_messageable(record.thread_id)
+        lang = await self._language(here)
         started = next((h for h in change.happenings if isinstance(h, PhaseStarted)), None)
         post = change.post_vote
         if post is not None:
             # The speeches are over and the vote after opens: one message says both.
+            poll = poll_text(VotePhase.POST, 0, post.closes_at, open_=True, lang=lang)
             message = await thread.send(
-                phase_text(here) + "\n" + poll_text(VotePhase.POST, 0, post.closes_at, open_=True),
-                view=poll_view(here.debate.id, VotePhase.POST),
+                phase_text(here, lang=lang) + "\n" + poll,
+                view=poll_view(here.debate.id, VotePhase.POST, lang),
             )
             await self.votes.shown(
                 debate_id=here.debate.id, phase=VotePhase.POST, message_id=message.id
             )
         else:
-            message = await _post_phase(thread, here, started)
+            message = await _post_phase(thread, here, started, lang)
         if previous is not None:
             await thread.get_partial_message(previous).edit(
-                content=done_text(here, change.previous_phase), view=None
+                content=done_text(here, change.previous_phase, lang), view=None
             )
         await self.clocks.shown(
             debate_id=here.debate.id, version=here.clock.version, phase_message_id=message.id
         )
         await self._stage(here, self._previous_speakers(here))
         if change.pre_vote_closed:
-            await self._show_closed(here.debate.id, VotePhase.PRE, record.thread_id)
+            await self._show_closed(here.debate.id, VotePhase.PRE, record.thread_id, lang)
 
     def _previous_speakers(self, here: Floor) -> tuple[int, ...]:
         index = here.clock.phase_index - 1
@@ -199,7 +207,7 @@ class Conductor:
             return
         thread = self.bot.get_partial_messageable(record.thread_id)
         try:
-            message = await _post_phase(thread, here)
+            message = await _post_phase(thread, here, None, await self._language(here))
             if record.phase_message_id is not None:
                 await thread.get_partial_message(record.phase_message_id).edit(view=None)
         except discord.HTTPException as error:
@@ -259,6 +267,7 @@ class Conductor:
         )
         if interaction.message is not None and interaction.channel_id is not None:
             self.polls.show(
+                guild_id=interaction.guild_id,
                 debate_id=debate_id,
                 phase=phase,
                 thread_id=interaction.channel_id,
@@ -276,8 +285,9 @@ class Conductor:
             phase=phase,
             actor=acting(interaction),
         )
+        lang = await server_language(self.bot, interaction.guild_id)
         await interaction.response.edit_message(
-            content=poll_text(phase, closed.voters, None, open_=False), view=None
+            content=poll_text(phase, closed.voters, None, open_=False, lang=lang), view=None
         )
         if closed.outcome is not None and closed.thread_id is not None:
             await self._reveal(closed.thread_id, closed.outcome)
@@ -287,8 +297,11 @@ class Conductor:
         try:
             if closed.thread_id is not None and closed.poll.message_id is not None:
                 thread = self.bot.get_partial_messageable(closed.thread_id)
+                lang = await self._thread_language(closed.thread_id, closed.outcome)
                 await thread.get_partial_message(closed.poll.message_id).edit(
-                    content=poll_text(closed.poll.phase, closed.voters, None, open_=False),
+                    content=poll_text(
+                        closed.poll.phase, closed.voters, None, open_=False, lang=lang
+                    ),
                     view=None,
                 )
             if closed.outcome is not None and closed.thread_id is not None:
@@ -296,22 +309,39 @@ class Conductor:
         except discord.HTTPException as error:
             log.warning("Could not announce a closed vote: %s", error)
 
-    async def _show_closed(self, debate_id: int, phase: VotePhase, thread_id: int) -> None:
+    async def _show_closed(
+        self, debate_id: int, phase: VotePhase, thread_id: int, lang: str
+    ) -> None:
         poll, voters = await self.votes.poll(debate_id=debate_id, phase=phase)
         if poll is None or poll.message_id is None:
             return
         thread = self.bot.get_partial_messageable(thread_id)
         await thread.get_partial_message(poll.message_id).edit(
-            content=poll_text(phase, voters, None, open_=False), view=None
+            content=poll_text(phase, voters, None, open_=False, lang=lang), view=None
         )
 
     async def _reveal(self, thread_id: int, outcome: Outcome) -> None:
-        embed, chart = await asyncio.to_thread(result_message, outcome)
+        lang = await server_language(self.bot, outcome.debate.guild_id)
+        embed, chart = await asyncio.to_thread(result_message, outcome, lang)
         thread = self.bot.get_partial_messageable(thread_id)
         shown = await thread.send(
             embed=embed, file=chart, allowed_mentions=discord.AllowedMentions.none()
         )
         await self.votes.result_shown(debate_id=outcome.debate.id, message_id=shown.id)
+
+    # -- languages -----------------------------------------------------------------------------
+
+    async def _language(self, here: Floor) -> str:
+        """The language of the debate's server: everyone in its threads reads these."""
+        return await server_language(self.bot, here.debate.guild_id)
+
+    async def _thread_language(self, thread_id: int, outcome: Outcome | None) -> str:
+        """The language of the server a debate thread is in."""
+        if outcome is not None:
+            return await server_language(self.bot, outcome.debate.guild_id)
+        thread = self.bot.get_channel(thread_id)
+        guild = getattr(thread, "guild", None)
+        return await server_language(self.bot, guild.id if guild is not None else None)
 
     # -- the floor in the thread ---------------------------------------------------------------
 
@@ -347,10 +377,20 @@ class Conductor:
                 await message.add_reaction(OUT_OF_TURN_MARK)
                 return
             await message.delete()
-            where = f" Talk in <#{here.record.companion_id}>." if here.record.companion_id else ""
+            lang = await self._language(here)
+            member = message.author.mention
+            notice = (
+                t(
+                    "sides.out_of_turn_talk",
+                    lang,
+                    member=member,
+                    thread=f"<#{here.record.companion_id}>",
+                )
+                if here.record.companion_id
+                else t("sides.out_of_turn", lang, member=member)
+            )
             await message.channel.send(
-                f"{message.author.mention}, only the member with the floor posts here during "
-                f"this phase.{where}",
+                notice,
                 delete_after=NOTICE_SECONDS,
                 allowed_mentions=discord.AllowedMentions(users=[message.author]),
             )
@@ -370,10 +410,10 @@ class Conductor:
 
 
 async def _post_phase(
-    thread: discord.abc.Messageable, here: Floor, started: PhaseStarted | None = None
+    thread: discord.abc.Messageable, here: Floor, started: PhaseStarted | None, lang: str
 ) -> discord.Message:
-    view = controls(here)
-    text = phase_text(here, started)
+    view = controls(here, lang)
+    text = phase_text(here, started, lang)
     if view is None:
         return await thread.send(text, allowed_mentions=mentions(here))
     return await thread.send(text, view=view, allowed_mentions=mentions(here))

@@ -13,13 +13,16 @@ import re
 import discord
 
 from bot.domain.drafts import Draft, StoredArticle
+from bot.i18n import ENGLISH, t
 from bot.ui.picker import FORM_TIMEOUT, Picker
 from cogs.debate._views import debate_cog
 
 PASTE_MAX_CHARS = 4000  # Discord's limit for one text input
 
 
-PICKER = Picker(prefix="agora:draft", use_label="Use this", actions=debate_cog)
+PICKER = Picker(
+    prefix="agora:draft", use_label=lambda lang: t("draft.use", lang), actions=debate_cog
+)
 # The names the cog and ``setup()`` import.
 CandidateSelect = PICKER.select
 DraftButton = PICKER.button
@@ -28,36 +31,36 @@ EditMotionModal = PICKER.edit_form
 EDITED_MODAL = PICKER.edited
 
 
-def picker_embed(draft: Draft, stored: StoredArticle) -> discord.Embed:
-    """The article and its candidate motions, the chosen one marked."""
-    footer = f"Draft #{draft.id} · format {draft.format_key} · only you see this"
-    return PICKER.embed(draft, stored, footer=footer)
+def picker_embed(draft: Draft, stored: StoredArticle, lang: str = ENGLISH) -> discord.Embed:
+    """The article and its candidate motions, the chosen one marked, in ``lang``."""
+    footer = t("draft.footer", lang, draft_id=draft.id, format=draft.format_key)
+    return PICKER.embed(draft, stored, footer=footer, lang=lang)
 
 
 class PasteModal(discord.ui.Modal):
     """Paste an article's text, or upload it as a file."""
 
-    def __init__(self, format_key: str) -> None:
+    def __init__(self, format_key: str, lang: str = ENGLISH) -> None:
         super().__init__(
-            title="Start a debate from an article",
+            title=t("draft.paste_title", lang),
             custom_id=f"agora:paste:{format_key}",
             timeout=FORM_TIMEOUT,
         )
         self.add_item(
             discord.ui.Label(
-                text="Paste the article (title on the first line)",
+                text=t("draft.paste_label", lang),
                 component=discord.ui.TextInput(
                     custom_id="text",
                     style=discord.TextStyle.paragraph,
                     required=False,
                     max_length=PASTE_MAX_CHARS,
-                    placeholder="Its title first, then its text.",
+                    placeholder=t("draft.paste_placeholder", lang),
                 ),
             )
         )
         self.add_item(
             discord.ui.Label(
-                text="…or upload it (.html, .txt, .md or .pdf)",
+                text=t("draft.upload_label", lang),
                 component=discord.ui.FileUpload(
                     custom_id="file", required=False, min_values=0, max_values=1
                 ),

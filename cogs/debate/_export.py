@@ -9,6 +9,7 @@ import discord
 
 from bot.domain.errors import NoDebateHere
 from bot.domain.export import DebateExport, NothingToExportHere, to_json, to_markdown
+from bot.i18n import ENGLISH, t
 from bot.services.debates import DebateService
 
 ExportFormat = Literal["markdown", "json"]
@@ -21,7 +22,7 @@ async def debate_here(debates: DebateService, channel_id: int) -> int:
     try:
         return (await debates.around(channel_id=channel_id)).id
     except NoDebateHere:
-        raise NothingToExportHere("no debate in this channel") from None
+        raise NothingToExportHere(channel_id) from None
 
 
 def display_names(
@@ -45,17 +46,16 @@ def export_file(export: DebateExport, kind: ExportFormat, names: dict[int, str])
     )
 
 
-def export_text(export: DebateExport) -> str:
-    """What the member reads above the file."""
+def export_text(export: DebateExport, lang: str = ENGLISH) -> str:
+    """What the member reads above the file, in ``lang``."""
     speeches = len(export.transcript)
-    said = f"{speeches} message{'s' if speeches != 1 else ''} of transcript"
-    if export.in_progress:
-        return (
-            f"Debate #{export.debate_id} is still under way: this export holds what happened "
-            f"until now ({said}). Export it again once it is over for the result."
-        )
-    verdict = " and the verdict" if export.decision is not None else ""
-    return (
-        f"The record of debate #{export.debate_id}: {said}, the votes in aggregate{verdict}. "
-        "Nobody's individual vote is in it."
+    said = (
+        t("export.messages_one", lang)
+        if speeches == 1
+        else t("export.messages_many", lang, count=speeches)
     )
+    if export.in_progress:
+        return t("export.in_progress", lang, debate_id=export.debate_id, said=said)
+    if export.decision is not None:
+        return t("export.record_verdict", lang, debate_id=export.debate_id, said=said)
+    return t("export.record", lang, debate_id=export.debate_id, said=said)

@@ -91,8 +91,8 @@ def left_text(debate_id: int, removed: Signup, lang: str) -> str:
     return t("lobby.left", lang, debate_id=debate_id, side=side_label(removed.preference, lang))
 
 
-def source_embed(view: SourceView) -> discord.Embed:
-    """The article behind a debate: its title, link and key sentences."""
+def source_embed(view: SourceView, lang: str = ENGLISH) -> discord.Embed:
+    """The article behind a debate, in ``lang``: its title, link and key sentences."""
     article = view.article.article
     embed = discord.Embed(
         title=(article.title or view.article.origin)[:256],
@@ -100,12 +100,12 @@ def source_embed(view: SourceView) -> discord.Embed:
         description="\n\n".join(
             f"> {discord.utils.escape_markdown(s)[:1000]}" for s in view.key_sentences
         )[:4096]
-        or "(no key sentences)",
+        or t("source.no_key_sentences", lang),
         colour=BRAND,
     )
     byline = " · ".join(p for p in (article.author, article.site, article.date) if p)
     if byline:
         embed.set_author(name=byline[:256])
-    source = article.url or view.article.filename or "pasted text"
-    embed.set_footer(text=f"Debate #{view.debate.id} · source: {source}"[:2048])
+    source = article.url or view.article.filename or t("source.pasted_text", lang)
+    embed.set_footer(text=t("source.footer", lang, debate_id=view.debate.id, source=source)[:2048])
     return embed

@@ -10,13 +10,14 @@ from discord.ext import commands
 
 from bot.app import Agora
 from bot.domain.formats import KEY_LENGTH, check_format_key
-from bot.ui.access import ACCESS, Access, Forms, guild_id_of, require_manager
+from bot.ui.access import ACCESS, Access, Forms, ManagerAction, guild_id_of, require_manager
 from bot.ui.errors import guard
+from bot.ui.i18n import language_of
 from bot.ui.modals import modal_values
 from cogs.formats._render import formats_embed, saved_text
 from cogs.formats._upload import FORMAT_FORM, FormatForm, check_upload, decode_upload
 
-ADDING = "add debate formats"
+ADDING = ManagerAction.ADD_FORMATS
 
 
 @app_commands.guild_only()
@@ -37,7 +38,8 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
     async def list_formats(self, interaction: discord.Interaction[Agora]) -> None:
         """Every format with its speaking order, to the member who asked."""
         formats = await self.formats.available(guild_id_of(interaction))
-        embed = formats_embed(formats, set(self.formats.builtin))
+        lang = await language_of(interaction)
+        embed = formats_embed(formats, set(self.formats.builtin), lang)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # Discord applies default_permissions to whole commands only, not to a subcommand such
@@ -61,8 +63,9 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
         guild_id = guild_id_of(interaction)
         require_manager(interaction, ADDING)
         normal = check_format_key(key, tuple(self.formats.builtin))
+        lang = await language_of(interaction)
         if file is None:
-            await interaction.response.send_modal(FormatForm(normal))
+            await interaction.response.send_modal(FormatForm(normal, lang))
             return
         check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -70,7 +73,7 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
         saved = await self.formats.save(
             guild_id=guild_id, key=normal, source=source, user_id=interaction.user.id
         )
-        await interaction.edit_original_response(content=saved_text(saved))
+        await interaction.edit_original_response(content=saved_text(saved, lang))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -90,4 +93,5 @@ class FormatCog(commands.GroupCog, name="Formats", group_name="format"):
             source=modal_values(interaction.data).get("source", ""),
             user_id=interaction.user.id,
         )
-        await interaction.response.send_message(saved_text(saved), ephemeral=True)
+        lang = await language_of(interaction)
+        await interaction.response.send_message(saved_text(saved, lang), ephemeral=True)

@@ -1,21 +1,66 @@
-"""How debate formats read in Discord."""
+"""How debate formats read in Discord, in a language."""
 
 from __future__ import annotations
 
 import discord
 
-from bot.domain.formats import DebateFormat, VoteRule, duration
+from bot.domain.formats import DebateFormat, Phase, PhaseKind, Speaker, VoteRule, duration
+from bot.i18n import t
 from bot.services.formats import SavedFormat
 from bot.ui.style import BRAND
 
 FIELD_LIMIT = 1024
 EMBED_BUDGET = 5500  # Discord allows 6000 characters in all of an embed; keep a margin
 MAX_FIELDS = 24  # of Discord's 25, one is kept for "More formats"
-VOTE_WORDS = {
-    VoteRule.OXFORD: "Oxford vote (the room votes before and after; the side that gains most wins)",
-    VoteRule.MAJORITY: "majority vote after the debate",
-    VoteRule.JUDGES: "judges decide",
-}
+
+
+def vote_words(rule: VoteRule, lang: str) -> str:
+    """How a format decides the winner, in a few words."""
+    match rule:
+        case VoteRule.OXFORD:
+            return t("formats.vote.oxford", lang)
+        case VoteRule.MAJORITY:
+            return t("formats.vote.majority", lang)
+    return t("formats.vote.judges", lang)
+
+
+def _side(speaker: Speaker, lang: str) -> str:
+    return t("side.for", lang) if speaker is Speaker.FOR else t("side.against", lang)
+
+
+def _who(phase: Phase, lang: str) -> str:
+    """Who holds the floor, as ``Phase.describe`` says it in English."""
+    sided = phase.speaker in (Speaker.FOR, Speaker.AGAINST)
+    side = _side(phase.speaker, lang)
+    match phase.kind:
+        case PhaseKind.PREP:
+            return (
+                t("formats.phase.prepares", lang, side=side)
+                if sided
+                else t("formats.phase.prep", lang)
+            )
+        case PhaseKind.QUESTIONS:
+            return t("formats.phase.questions", lang)
+        case PhaseKind.CROSS_EXAMINATION:
+            if not sided:
+                return t("formats.phase.cross_examination", lang)
+            other = _side(Speaker.AGAINST if phase.speaker is Speaker.FOR else Speaker.FOR, lang)
+            return t("formats.phase.asks", lang, side=side, other=other)
+    if sided:
+        return t("formats.phase.speaks", lang, side=side)
+    if phase.speaker is Speaker.AUDIENCE:
+        return t("formats.phase.audience_speaks", lang)
+    return t("formats.phase.both_speak", lang)
+
+
+def phase_line(phase: Phase, lang: str) -> str:
+    """One line a member reads, e.g. "6 min · For speaks · protected first and last minute"."""
+    parts = [duration(phase.seconds), _who(phase, lang)]
+    if phase.protected == 60:
+        parts.append(t("formats.phase.protected_minute", lang))
+    elif phase.protected:
+        parts.append(t("formats.phase.protected", lang, span=duration(phase.protected)))
+    return " · ".join(parts)
 
 
 def _sides(fmt: DebateFormat) -> str:
@@ -24,14 +69,19 @@ def _sides(fmt: DebateFormat) -> str:
     return f"{fmt.min_per_side}–{fmt.max_per_side}"
 
 
-def _field_value(fmt: DebateFormat) -> str:
+def _field_value(fmt: DebateFormat, lang: str) -> str:
     head = [
         discord.utils.escape_markdown(fmt.description),
-        f"👥 {_sides(fmt)} per side · 🗳️ {VOTE_WORDS[fmt.vote_rule]} · "
-        f"⏱️ {duration(fmt.total_seconds)} in all",
+        t(
+            "formats.summary",
+            lang,
+            sides=_sides(fmt),
+            vote=vote_words(fmt.vote_rule, lang),
+            total=duration(fmt.total_seconds),
+        ),
     ]
     phases = [
-        f"{i}. **{discord.utils.escape_markdown(p.name)}**: {p.describe()}"
+        f"{i}. **{discord.utils.escape_markdown(p.name)}**: {phase_line(p, lang)}"
         for i, p in enumerate(fmt.phases, start=1)
     ]
     lines = [*head, *phases]
@@ -39,44 +89,50 @@ def _field_value(fmt: DebateFormat) -> str:
     while len(text) > FIELD_LIMIT and len(lines) > len(head):
         lines.pop()
         hidden = len(head) + len(phases) - len(lines)
-        text = "\n".join([*lines, f"… and {hidden} more phases"])
+        text = "\n".join([*lines, t("formats.more_phases", lang, count=hidden)])
     return text[:FIELD_LIMIT]
 
 
-def formats_embed(formats: list[DebateFormat], builtin: set[str]) -> discord.Embed:
+def formats_embed(formats: list[DebateFormat], builtin: set[str], lang: str) -> discord.Embed:
     """Every format of the server, each with its speaking order; built-in ones marked."""
     embed = discord.Embed(
-        title="Debate formats in this server",
-        description=(
-            "Use one with `/debate new format:<key>`. Members with Manage Server add their "
-            "own with `/format add`."
-        ),
+        title=t("formats.title", lang),
+        description=t("formats.description", lang),
         colour=BRAND,
     )
     used = len(embed.title or "") + len(embed.description or "")
     left: list[str] = []
+    built_in = t("formats.built_in", lang)
     for fmt in formats:
-        mark = " · built-in" if fmt.key in builtin else ""
+        mark = f" · {built_in}" if fmt.key in builtin else ""
         name = f"{fmt.name} (`{fmt.key}`){mark}"[:256]
-        value = _field_value(fmt)
+        value = _field_value(fmt, lang)
         if left or len(embed.fields) >= MAX_FIELDS or used + len(name) + len(value) > EMBED_BUDGET:
             left.append(f"`{fmt.key}`")
             continue
         embed.add_field(name=name, value=value, inline=False)
         used += len(name) + len(value)
     if left:
-        embed.add_field(name="More formats", value=", ".join(left)[:FIELD_LIMIT], inline=False)
+        embed.add_field(
+            name=t("formats.more", lang), value=", ".join(left)[:FIELD_LIMIT], inline=False
+        )
     return embed
 
 
-def saved_text(saved: SavedFormat) -> str:
+def saved_text(saved: SavedFormat, lang: str) -> str:
     """What a member reads once their format is stored."""
     fmt = saved.format
-    verb = "Saved" if saved.created else "Replaced"
     count = len(fmt.phases)
-    phases = "phase" if count == 1 else "phases"
-    return (
-        f"{verb} format **{discord.utils.escape_markdown(fmt.name)}** (`{fmt.key}`): "
-        f"{count} {phases}, total {duration(fmt.total_seconds)}. "
-        f"Use it with `/debate new format:{fmt.key}`."
-    )
+    if count == 1:
+        phases = t("formats.phases_one", lang, count=count)
+    else:
+        phases = t("formats.phases_many", lang, count=count)
+    values = {
+        "name": discord.utils.escape_markdown(fmt.name),
+        "key": fmt.key,
+        "phases": phases,
+        "total": duration(fmt.total_seconds),
+    }
+    if saved.created:
+        return t("formats.saved", lang, **values)
+    return t("formats.replaced", lang, **values)

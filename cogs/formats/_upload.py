@@ -7,6 +7,7 @@ the cog from that alone, after a restart too.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 
@@ -14,6 +15,7 @@ import discord
 
 from bot.domain.errors import DomainError
 from bot.domain.formats import MAX_SOURCE_CHARS
+from bot.i18n import ENGLISH, t
 
 MAX_FILE_BYTES = MAX_SOURCE_CHARS
 FORM_MAX_CHARS = 4000  # Discord's limit for one text input
@@ -22,33 +24,57 @@ EXAMPLE = "quick.toml"
 FORMAT_FORM = re.compile(r"agora:format:(?P<key>[a-z][a-z0-9-]{1,39})")
 
 
+class Why(StrEnum):
+    """What is wrong with an uploaded file."""
+
+    NOT_TOML = "not toml"
+    TOO_BIG = "too big"
+    NOT_UTF8 = "not utf-8"
+
+
 class UploadProblem(DomainError):
     """The uploaded file cannot be a format; ``explain`` says how to fix it."""
 
-    def __init__(self, filename: str, reason: str) -> None:
-        super().__init__(f"{filename}: {reason}")
+    def __init__(self, filename: str, why: Why, *, size: int = 0, line: int = 0) -> None:
+        super().__init__(f"{filename}: {why}")
         self.filename = filename
-        self.reason = reason
+        self.why = why
+        self.size = size
+        self.line = line
 
     def explain(self) -> str:
-        """The sentence a member sees."""
-        name = discord.utils.escape_markdown(self.filename[:60])
-        return f"I cannot use “{name}”: {self.reason}"
+        """The sentence a member sees, in English."""
+        return upload_problem_text(self, ENGLISH)
 
 
-def _size(size: int) -> str:
-    return f"{size:,} bytes"
+def _size(size: int, lang: str) -> str:
+    return t("formats.upload.bytes", lang, count=f"{size:,}")
+
+
+def upload_problem_text(problem: UploadProblem, lang: str) -> str:
+    """What is wrong with the file and how to fix it, in ``lang``."""
+    match problem.why:
+        case Why.NOT_TOML:
+            reason = t("formats.upload.not_toml", lang)
+        case Why.TOO_BIG:
+            reason = t(
+                "formats.upload.too_big",
+                lang,
+                size=_size(problem.size, lang),
+                limit=_size(MAX_FILE_BYTES, lang),
+            )
+        case _:
+            reason = t("formats.upload.not_utf8", lang, line=problem.line)
+    name = discord.utils.escape_markdown(problem.filename[:60])
+    return t("formats.upload.refused", lang, name=name, reason=reason)
 
 
 def check_upload(filename: str, size: int) -> None:
     """Refuse, before downloading it, a file that cannot be a format."""
     if not filename.lower().endswith(".toml"):
-        raise UploadProblem(filename, "a format is a `.toml` file. Rename it, or check the file.")
+        raise UploadProblem(filename, Why.NOT_TOML)
     if size > MAX_FILE_BYTES:
-        raise UploadProblem(
-            filename,
-            f"it has {_size(size)}; a format may have at most {_size(MAX_FILE_BYTES)}.",
-        )
+        raise UploadProblem(filename, Why.TOO_BIG, size=size)
 
 
 def decode_upload(filename: str, data: bytes) -> str:
@@ -58,10 +84,7 @@ def decode_upload(filename: str, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise UploadProblem(
-            filename,
-            f"it is not UTF-8 text (line {line}). Save it as UTF-8 in your editor and try again.",
-        ) from None
+        raise UploadProblem(filename, Why.NOT_UTF8, line=line) from None
 
 
 @cache
@@ -73,14 +96,16 @@ def example_source() -> str:
 class FormatForm(discord.ui.Modal):
     """Write a format's TOML by hand, starting from an example."""
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, lang: str) -> None:
         super().__init__(
-            title=f"Format “{key}”"[:45], custom_id=f"agora:format:{key}", timeout=FORM_TIMEOUT
+            title=t("formats.form.title", lang, key=key)[:45],
+            custom_id=f"agora:format:{key}",
+            timeout=FORM_TIMEOUT,
         )
         example = example_source()
         self.add_item(
             discord.ui.TextInput(
-                label="The format, in TOML",
+                label=t("formats.form.label", lang),
                 custom_id="source",
                 style=discord.TextStyle.paragraph,
                 default=example if len(example) <= FORM_MAX_CHARS else None,

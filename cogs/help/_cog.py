@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Agora
+from bot.i18n import catalogue
 from bot.ui.access import ACCESS, Access
+from bot.ui.i18n import language_of, server_language
 from cogs.help._render import Entry, help_embed, welcome_text
 
 log = logging.getLogger("agora.help")
 
 
-def entries(tree: app_commands.CommandTree[Agora]) -> Iterator[Entry]:
-    """Every slash command members can type, subcommands by their full name."""
+def _description(command: app_commands.Command[Any, ..., Any], lang: str) -> str:
+    """What ``command`` does in ``lang``: the translation Discord shows, else its own."""
+    key = f"command.{'.'.join(command.qualified_name.split())}.description"
+    return catalogue().translations(key).get(lang, command.description)
+
+
+def entries(tree: app_commands.CommandTree[Agora], lang: str) -> Iterator[Entry]:
+    """Every slash command members can type, subcommands by their full name, described in
+    ``lang``."""
     for command in tree.walk_commands(type=discord.AppCommandType.chat_input):
         if isinstance(command, app_commands.Command):
             access = command.extras.get(ACCESS)
-            yield Entry(command.qualified_name, command.description, access)
+            yield Entry(command.qualified_name, _description(command, lang), access)
 
 
 class HelpCog(commands.Cog, name="Help"):
@@ -38,14 +48,22 @@ class HelpCog(commands.Cog, name="Help"):
     @app_commands.guild_only()
     async def help(self, interaction: discord.Interaction[Agora]) -> None:
         """The guide, to the member who asked."""
-        embed = help_embed(entries(self.bot.tree))
+        lang = await language_of(interaction)
+        embed = help_embed(entries(self.bot.tree, lang), lang)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Say how to start: in the system channel when Agora may post there, else to the
         owner in a direct message."""
-        text = welcome_text(guild.name)
+        try:
+            await self._welcome(guild)
+        except Exception:
+            if not self.bot.is_closed():
+                raise  # else: the bot stopped while the welcome was on its way
+
+    async def _welcome(self, guild: discord.Guild) -> None:
+        text = welcome_text(guild.name, await server_language(self.bot, guild.id))
         channel = guild.system_channel
         if channel is not None and channel.permissions_for(guild.me).send_messages:
             try:

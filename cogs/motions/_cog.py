@@ -12,10 +12,12 @@ from bot.app import Agora
 from bot.domain import drafts
 from bot.domain.debate import MOTION_MAX_CHARS
 from bot.domain.errors import DomainError
+from bot.i18n import ENGLISH, t
 from bot.services.articles import Reading
 from bot.services.motions import BANK_DRAFT, BankDraftNotFound, Submitted
 from bot.ui.access import ACCESS, Access, Forms, acting, guild_id_of
 from bot.ui.errors import guard
+from bot.ui.i18n import language_of, server_language, tr
 from bot.ui.modals import modal_values
 from bot.ui.picker import read_upload
 from cogs.motions._render import (
@@ -37,12 +39,6 @@ from cogs.motions._views import (
 
 PASTE_MAX_CHARS = 6000  # Discord's limit for a string option
 MAX_MOTION_ID = 2**31 - 1
-SOURCES = {
-    "motion": "`motion` (the motion itself)",
-    "url": "`url` (a link to an article)",
-    "file": "`file` (an article as a file)",
-    "text": "`text` (an article's text)",
-}
 
 
 class OneSource(DomainError):
@@ -54,12 +50,21 @@ class OneSource(DomainError):
 
     def explain(self) -> str:
         """The sentence a member sees."""
-        if not self.given:
-            return "Give the motion, or an article to take one from: " + ", ".join(SOURCES.values())
-        return (
-            f"You gave {' and '.join(f'`{g}`' for g in self.given)}: give just one. A `motion` "
-            "goes to the bank as it is; a `url`, `file` or `text` gets you motions to choose from."
+        return one_source_text(self, ENGLISH)
+
+
+def one_source_text(error: OneSource, lang: str) -> str:
+    """Why ``/motion submit`` was refused, in ``lang``: no source, or more than one."""
+    if not error.given:
+        sources = (
+            t("bank.error.source_motion", lang),
+            t("bank.error.source_url", lang),
+            t("bank.error.source_file", lang),
+            t("bank.error.source_text", lang),
         )
+        return t("bank.error.no_source", lang, sources=", ".join(sources))
+    given = t("error.joiner_and", lang).join(f"`{g}`" for g in error.given)
+    return t("bank.error.many_sources", lang, given=given)
 
 
 def _with_view(view: discord.ui.View | None) -> dict[str, Any]:
@@ -112,11 +117,14 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
                 guild_id=guild_id, author_id=interaction.user.id, text=motion
             )
             await interaction.response.send_message(
-                submitted_text(submitted), ephemeral=True, **_with_view(_similar_buttons(submitted))
+                submitted_text(submitted, await language_of(interaction)),
+                ephemeral=True,
+                **_with_view(_similar_buttons(submitted)),
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         reading = await self._read(url, file, text)
+        lang = await language_of(interaction)
         assert interaction.channel_id is not None
         draft, stored = await self.motions.propose(
             guild_id=guild_id,
@@ -125,7 +133,7 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             reading=reading,
         )
         await interaction.edit_original_response(
-            embed=picker_embed(draft, stored), view=picker_view(draft)
+            embed=picker_embed(draft, stored, lang), view=picker_view(draft, lang)
         )
 
     async def _read(
@@ -154,8 +162,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
     ) -> None:
         """A page of the bank with upvote buttons, to the member who asked."""
         shown = await self.motions.list(guild_id=guild_id_of(interaction), page=page or 1)
+        lang = await language_of(interaction)
         await interaction.response.send_message(
-            embed=bank_embed(shown), ephemeral=True, **_with_view(bank_view(shown))
+            embed=bank_embed(shown, lang), ephemeral=True, **_with_view(bank_view(shown, lang))
         )
 
     @app_commands.command(
@@ -170,11 +179,13 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         id: app_commands.Range[int, 1, MAX_MOTION_ID],
     ) -> None:
         """Approve a motion and announce it in the channel with its upvote button."""
+        guild_id = guild_id_of(interaction)
         motion = await self.motions.approve(
-            guild_id=guild_id_of(interaction), motion_id=id, actor=acting(interaction)
+            guild_id=guild_id, motion_id=id, actor=acting(interaction)
         )
+        lang = await server_language(interaction.client, guild_id)
         await interaction.response.send_message(
-            approved_text(motion), **_with_view(upvote_view([motion.id]))
+            approved_text(motion, lang), **_with_view(upvote_view([motion.id]))
         )
 
     @app_commands.command(
@@ -200,7 +211,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             actor=acting(interaction),
             reason=why or None,
         )
-        await interaction.response.send_message(rejected_text(motion, why), ephemeral=True)
+        await interaction.response.send_message(
+            rejected_text(motion, why, await language_of(interaction)), ephemeral=True
+        )
 
     # -- components ---------------------------------------------------------------------------
 
@@ -209,12 +222,17 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
         upvoted = await self.motions.upvote(
             guild_id=guild_id_of(interaction), motion_id=motion_id, user_id=interaction.user.id
         )
-        await interaction.response.send_message(upvoted_text(upvoted), ephemeral=True)
+        await interaction.response.send_message(
+            upvoted_text(upvoted, await language_of(interaction)), ephemeral=True
+        )
 
     async def show_page(self, interaction: discord.Interaction[Any], page: int) -> None:
         """A page button was pressed: show that page in place."""
         shown = await self.motions.list(guild_id=guild_id_of(interaction), page=page)
-        await interaction.response.edit_message(embed=bank_embed(shown), view=bank_view(shown))
+        lang = await language_of(interaction)
+        await interaction.response.edit_message(
+            embed=bank_embed(shown, lang), view=bank_view(shown, lang)
+        )
 
     async def choose(
         self, interaction: discord.Interaction[Any], draft_id: int, index: int
@@ -226,8 +244,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             user_id=interaction.user.id,
             index=index,
         )
+        lang = await language_of(interaction)
         await interaction.response.edit_message(
-            embed=picker_embed(draft, stored), view=picker_view(draft)
+            embed=picker_embed(draft, stored, lang), view=picker_view(draft, lang)
         )
 
     async def draft_action(
@@ -242,13 +261,14 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             if draft.format_key != BANK_DRAFT:
                 raise BankDraftNotFound(draft_id)
             drafts.require_open(draft, interaction.user.id)
-            await interaction.response.send_modal(EditMotionForm(draft_id, draft.motion))
+            form = EditMotionForm(draft_id, draft.motion, await language_of(interaction))
+            await interaction.response.send_modal(form)
         else:
             await self.articles.cancel(
                 guild_id=guild_id, draft_id=draft_id, user_id=interaction.user.id
             )
             await interaction.response.edit_message(
-                content="Cancelled: nothing went to the bank.", embed=None, view=None
+                content=await tr(interaction, "bank.draft_cancelled"), embed=None, view=None
             )
 
     async def _submit_draft(
@@ -261,7 +281,9 @@ class MotionCog(commands.GroupCog, name=COG_NAME, group_name="motion"):
             text=text,
         )
         await interaction.response.edit_message(
-            content=submitted_text(submitted), embed=None, view=_similar_buttons(submitted)
+            content=submitted_text(submitted, await language_of(interaction)),
+            embed=None,
+            view=_similar_buttons(submitted),
         )
 
     @commands.Cog.listener()

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Protocol
 
 import discord
 
+from bot.i18n import ENGLISH, t
 from bot.services.motions import BankPage
 from bot.ui.access import Access
 from bot.ui.errors import guard
@@ -117,21 +118,26 @@ def upvote_view(motion_ids: Sequence[int]) -> discord.ui.View | None:
     return view
 
 
-def bank_view(shown: BankPage) -> discord.ui.View | None:
-    """Upvote buttons for the motions of a page (resting ones disabled), and page buttons."""
+def bank_view(shown: BankPage, lang: str = ENGLISH) -> discord.ui.View | None:
+    """Upvote buttons for the motions of a page (resting ones disabled), and page buttons
+    labelled in ``lang``."""
     view = discord.ui.View(timeout=None)
     for entry in shown.entries:
         view.add_item(UpvoteButton(entry.motion.id, disabled=entry.resting_until is not None))
     if shown.page > 1:
-        view.add_item(PageButton(shown.page - 1, "◀ Previous"))
+        view.add_item(PageButton(shown.page - 1, t("bank.previous", lang)))
     if shown.page < shown.pages:
-        view.add_item(PageButton(shown.page + 1, "Next ▶"))
+        view.add_item(PageButton(shown.page + 1, t("bank.next", lang)))
     return view if view.children else None
 
 
 # --- choosing a motion from an article --------------------------------------------------------
 
-PICKER = Picker(prefix="agora:motion:draft", use_label="Submit this", actions=_actions)
+PICKER = Picker(
+    prefix="agora:motion:draft",
+    use_label=lambda lang: t("bank.submit_this", lang),
+    actions=_actions,
+)
 # The names the cog and ``setup()`` import.
 CandidateSelect = PICKER.select
 DraftButton = PICKER.button

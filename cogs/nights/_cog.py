@@ -16,8 +16,10 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain import schedule as rules
 from bot.domain.schedule import MAX_EVERY_WEEKS, MAX_POSTPONE_MINUTES, MAX_QUORUM, MIN_QUORUM
+from bot.i18n import t
 from bot.services.schedules import Changed
 from bot.ui.access import ACCESS, Access, acting, guild_id_of
+from bot.ui.i18n import language_of, server_language, tr
 from cogs.nights._events import EventSync
 from cogs.nights._herald import Herald
 from cogs.nights._render import (
@@ -30,12 +32,6 @@ from cogs.nights._render import (
 log = logging.getLogger("agora.nights")
 
 WEEKDAY_CHOICES = [app_commands.Choice(name=day, value=day) for day in rules.WEEKDAYS]
-
-NO_EVENT = (
-    "I could not create or update the Discord event for this schedule. Give me the "
-    "**Manage Events** permission (and access to the voice or stage channel), then run "
-    "`/schedule edit` to try again. Reminders and the lobby work without it."
-)
 
 Place = discord.StageChannel | discord.VoiceChannel
 
@@ -85,7 +81,7 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         await interaction.response.send_message(text)
         ok = await self.events.sync(changed.record.schedule.id, edited=edited)
         if not ok:
-            await interaction.followup.send(NO_EVENT, ephemeral=True)
+            await interaction.followup.send(await tr(interaction, "night.no_event"), ephemeral=True)
 
     @app_commands.command(
         name="create",
@@ -143,7 +139,9 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
             postpone_minutes=postpone_minutes,
         )
         now = discord.utils.utcnow()
-        await self._reply(interaction, changed_text("📅 Scheduled", changed, now), changed, False)
+        lang = await server_language(interaction.client, guild_id)
+        text = changed_text(t("night.scheduled", lang), changed, now, lang)
+        await self._reply(interaction, text, changed, False)
 
     @staticmethod
     def _text_channel(interaction: discord.Interaction[Any]) -> int | None:
@@ -157,7 +155,8 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         """Every schedule with its next night, to the member who asked."""
         records = await self.schedules.all(guild_id=guild_id_of(interaction))
         now = discord.utils.utcnow()
-        await interaction.response.send_message(embed=list_embed(records, now), ephemeral=True)
+        embed = list_embed(records, now, await language_of(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(
         name="edit",
@@ -196,8 +195,9 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         postpone_minutes: app_commands.Range[int, 0, MAX_POSTPONE_MINUTES] | None = None,
     ) -> None:
         """Change a schedule (moderators); its Discord event follows."""
+        guild_id = guild_id_of(interaction)
         changed = await self.schedules.edit(
-            guild_id=guild_id_of(interaction),
+            guild_id=guild_id,
             actor=acting(interaction),
             given=schedule,
             name=name,
@@ -213,7 +213,9 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
             postpone_minutes=postpone_minutes,
         )
         now = discord.utils.utcnow()
-        await self._reply(interaction, changed_text("✏️ Changed", changed, now), changed, True)
+        lang = await server_language(interaction.client, guild_id)
+        text = changed_text(t("night.changed", lang), changed, now, lang)
+        await self._reply(interaction, text, changed, True)
 
     @app_commands.command(
         name="skip",
@@ -225,13 +227,13 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         self, interaction: discord.Interaction[Agora], schedule: app_commands.Range[str, 1, 60]
     ) -> None:
         """Skip the next night (moderators); its event is cancelled, the next one made."""
+        guild_id = guild_id_of(interaction)
         changed = await self.schedules.skip(
-            guild_id=guild_id_of(interaction),
-            actor=acting(interaction),
-            given=schedule,
+            guild_id=guild_id, actor=acting(interaction), given=schedule
         )
         now = discord.utils.utcnow()
-        await self._reply(interaction, skipped_text(changed, now), changed, False)
+        lang = await server_language(interaction.client, guild_id)
+        await self._reply(interaction, skipped_text(changed, now, lang), changed, False)
 
     @app_commands.command(
         name="cancel",
@@ -243,12 +245,12 @@ class NightsCog(commands.GroupCog, name="Nights", group_name="schedule"):
         self, interaction: discord.Interaction[Agora], schedule: app_commands.Range[str, 1, 60]
     ) -> None:
         """Cancel a schedule (moderators); its event is cancelled."""
+        guild_id = guild_id_of(interaction)
         changed = await self.schedules.cancel(
-            guild_id=guild_id_of(interaction),
-            actor=acting(interaction),
-            given=schedule,
+            guild_id=guild_id, actor=acting(interaction), given=schedule
         )
-        await self._reply(interaction, cancelled_text(changed), changed, False)
+        lang = await server_language(interaction.client, guild_id)
+        await self._reply(interaction, cancelled_text(changed, lang), changed, False)
 
     # -- autocomplete -------------------------------------------------------------------------
 

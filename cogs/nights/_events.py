@@ -16,6 +16,7 @@ import discord
 
 from bot.domain.schedule import Night, QuorumVerdict, Schedule
 from bot.services.schedules import ScheduleService
+from bot.ui.i18n import server_language
 from cogs.nights._render import event_description
 
 log = logging.getLogger("agora.nights.events")
@@ -42,6 +43,10 @@ class EventSync:
             except discord.HTTPException as error:
                 log.warning("Could not sync the event of schedule %d: %s", schedule_id, error)
                 return False
+            except Exception:
+                if self._client.is_closed():  # stopping: nothing refused; the next start syncs
+                    return True
+                raise
         return True
 
     async def _sync(self, schedule_id: int, edited: bool) -> None:
@@ -133,7 +138,8 @@ class EventSync:
         self, guild: discord.Guild, schedule: Schedule, night: Night
     ) -> discord.ScheduledEvent:
         place = guild.get_channel(schedule.voice_channel_id or 0)
-        description = event_description(schedule, night)
+        lang = await server_language(self._client, schedule.guild_id)
+        description = event_description(schedule, night, lang)
         if isinstance(place, discord.StageChannel | discord.VoiceChannel):
             return await guild.create_scheduled_event(
                 name=schedule.name,
@@ -164,7 +170,8 @@ class EventSync:
         if event.status is not discord.EventStatus.scheduled:
             return
         place = guild.get_channel(schedule.voice_channel_id or 0)
-        description = event_description(schedule, night)
+        lang = await server_language(self._client, schedule.guild_id)
+        description = event_description(schedule, night, lang)
         if isinstance(place, discord.StageChannel | discord.VoiceChannel):
             await event.edit(
                 name=schedule.name, start_time=night.start, description=description, channel=place

@@ -15,6 +15,7 @@ from bot.domain import schedule as rules
 from bot.domain.debate import DebateState
 from bot.domain.schedule import EventKind, QuorumVerdict
 from bot.services.schedules import Firing, ScheduleService
+from bot.ui.i18n import server_language
 from cogs.debate._render import lobby_embed
 from cogs.debate._views import lobby_view
 from cogs.nights._events import EventSync
@@ -65,6 +66,7 @@ class Herald:
         channel = self._client.get_partial_messageable(
             schedule.channel_id, guild_id=schedule.guild_id
         )
+        lang = await server_language(self._client, schedule.guild_id)
         lobby = firing.lobby
         open_lobby = lobby is not None and lobby.debate.state is DebateState.LOBBY
         kind = firing.event.kind
@@ -73,12 +75,12 @@ class Herald:
             mentions = discord.AllowedMentions(
                 users=[discord.Object(u) for u in interested[:MAX_MENTIONS]]
             )
-            text = reminder_text(firing, interested)
+            text = reminder_text(firing, interested, lang)
             if lobby is not None and open_lobby:
                 await channel.send(
                     text,
-                    embed=lobby_embed(lobby),
-                    view=lobby_view(lobby.debate.id),
+                    embed=lobby_embed(lobby, lang),
+                    view=lobby_view(lobby.debate.id, lang),
                     allowed_mentions=mentions,
                 )
             else:
@@ -86,21 +88,23 @@ class Herald:
         elif kind is EventKind.START:
             if lobby is not None and open_lobby:
                 message = await channel.send(
-                    start_text(firing), embed=lobby_embed(lobby), view=lobby_view(lobby.debate.id)
+                    start_text(firing, lang),
+                    embed=lobby_embed(lobby, lang),
+                    view=lobby_view(lobby.debate.id, lang),
                 )
                 await self._schedules.lobby_shown(
                     guild_id=schedule.guild_id, debate_id=lobby.debate.id, message_id=message.id
                 )
             else:
-                await channel.send(start_text(firing))
+                await channel.send(start_text(firing, lang))
         else:
-            await self._judged(firing, channel)
+            await self._judged(firing, channel, lang)
 
-    async def _judged(self, firing: Firing, channel: discord.PartialMessageable) -> None:
+    async def _judged(self, firing: Firing, channel: discord.PartialMessageable, lang: str) -> None:
         schedule, night = firing.schedule, firing.event.night
         assert firing.verdict is not None
         upcoming = rules.next_night(schedule, night.start)
-        await channel.send(quorum_text(firing, upcoming))
+        await channel.send(quorum_text(firing, upcoming, lang))
         lobby = firing.lobby
         if (
             firing.verdict is QuorumVerdict.CANCEL
@@ -108,7 +112,7 @@ class Herald:
             and lobby.debate.lobby_message_id is not None
         ):
             await channel.get_partial_message(lobby.debate.lobby_message_id).edit(
-                embed=lobby_embed(lobby), view=None
+                embed=lobby_embed(lobby, lang), view=None
             )
         until = rules.postponed_check(schedule, night).fire_at
         await self._events.verdict(schedule.guild_id, self._event_of(firing), firing.verdict, until)

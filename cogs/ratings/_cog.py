@@ -2,8 +2,9 @@
 ``RatingService``.
 
 Leaderboards, stats and histories answer in the channel for everyone to see (they are the
-club's shared scoreboard); season announcements too. The season list, exports and every
-refusal are private.
+club's shared scoreboard), in the language of the member who asked (a board tells them where
+they stand); season announcements too, in the server's language. The season list, exports
+and every refusal are private, in the member's language.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from bot.domain.ratings import (
     Metric,
     UnknownSeason,
 )
+from bot.i18n import t
 from bot.ui.access import ACCESS, Access, acting, guild_id_of
+from bot.ui.i18n import language_of, server_language
 from cogs.ratings._export import board_csv, export_text
 from cogs.ratings._render import (
     chart_file,
@@ -81,10 +84,12 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     @app_commands.describe(name="The season's name, e.g. 'Spring 2025'.")
     async def season_start(self, interaction: discord.Interaction[Agora], name: SeasonName) -> None:
         """Start a season (moderators) and announce it."""
+        guild_id = guild_id_of(interaction)
         started = await self.ratings.start_season(
-            guild_id=guild_id_of(interaction), name=name, actor=acting(interaction)
+            guild_id=guild_id, name=name, actor=acting(interaction)
         )
-        await interaction.response.send_message(season_started_text(started))
+        lang = await server_language(interaction.client, guild_id)
+        await interaction.response.send_message(season_started_text(started, lang))
 
     @season.command(
         name="end",
@@ -93,10 +98,10 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     )
     async def season_end(self, interaction: discord.Interaction[Agora]) -> None:
         """End the running season (moderators) and announce it."""
-        ended = await self.ratings.end_season(
-            guild_id=guild_id_of(interaction), actor=acting(interaction)
-        )
-        await interaction.response.send_message(season_ended_text(ended))
+        guild_id = guild_id_of(interaction)
+        ended = await self.ratings.end_season(guild_id=guild_id, actor=acting(interaction))
+        lang = await server_language(interaction.client, guild_id)
+        await interaction.response.send_message(season_ended_text(ended, lang))
 
     @season.command(
         name="list", description="Show this server's seasons.", extras={ACCESS: Access.MEMBER}
@@ -104,7 +109,8 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     async def season_list(self, interaction: discord.Interaction[Agora]) -> None:
         """The seasons, newest first, to the member who asked."""
         seasons = await self.ratings.seasons(guild_id=guild_id_of(interaction))
-        await interaction.response.send_message(embed=seasons_embed(seasons), ephemeral=True)
+        embed = seasons_embed(seasons, await language_of(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # -- leaderboards ----------------------------------------------------------------------------
 
@@ -134,8 +140,10 @@ class RatingsCog(commands.Cog, name=COG_NAME):
             page=page,
             caller_id=interaction.user.id,
         )
+        lang = await language_of(interaction)
         await interaction.response.send_message(
-            embed=leaderboard_embed(board, interaction.user.display_name), view=board_view(board)
+            embed=leaderboard_embed(board, interaction.user.display_name, lang),
+            view=board_view(board, lang),
         )
 
     async def board_page(
@@ -154,8 +162,10 @@ class RatingsCog(commands.Cog, name=COG_NAME):
             page=page,
             caller_id=interaction.user.id,
         )
+        lang = await language_of(interaction)
         await interaction.response.edit_message(
-            embed=leaderboard_embed(board, interaction.user.display_name), view=board_view(board)
+            embed=leaderboard_embed(board, interaction.user.display_name, lang),
+            view=board_view(board, lang),
         )
 
     async def _season_name(self, guild_id: int, season_id: int | None) -> str:
@@ -189,7 +199,8 @@ class RatingsCog(commands.Cog, name=COG_NAME):
         names = _cached_names(interaction.guild, [line.user_id for _, line in export.rows])
         names[interaction.user.id] = interaction.user.display_name
         file = await asyncio.to_thread(board_csv, export, names)
-        await interaction.followup.send(export_text(export), file=file, ephemeral=True)
+        text = export_text(export, await language_of(interaction))
+        await interaction.followup.send(text, file=file, ephemeral=True)
 
     # -- members ---------------------------------------------------------------------------------
 
@@ -208,17 +219,18 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """Rating with uncertainty, wins and losses, sides, best wins and a rating chart."""
         who = member or interaction.user
+        lang = await language_of(interaction)
         if who.bot:
             await interaction.response.send_message(
-                f"{who.mention} is a bot and does not debate. Pick a member.", ephemeral=True
+                t("ratings.stats.a_bot", lang, member=who.mention), ephemeral=True
             )
             return
         found = await self.ratings.stats(
             guild_id=guild_id_of(interaction), user_id=who.id, season=season
         )
         await interaction.response.defer(thinking=True)
-        chart = await asyncio.to_thread(chart_file, found, who.display_name)
-        embed = stats_embed(found, who.display_name)
+        chart = await asyncio.to_thread(chart_file, found, who.display_name, lang)
+        embed = stats_embed(found, who.display_name, lang)
         await interaction.followup.send(embed=embed, file=chart if chart is not None else MISSING)
 
     @leaderboard_show.autocomplete("season")
@@ -244,22 +256,25 @@ class RatingsCog(commands.Cog, name=COG_NAME):
     ) -> None:
         """The last ten decided debates: motion, side and verdict."""
         who = member or interaction.user
-        embed, view = await self._history(guild_id_of(interaction), who.id, 1)
+        lang = await language_of(interaction)
+        embed, view = await self._history(guild_id_of(interaction), who.id, 1, lang)
         await interaction.response.send_message(embed=embed, view=view or MISSING)
 
     async def history_page(
         self, interaction: discord.Interaction[Any], user_id: int, page: int
     ) -> None:
         """A page button of a history was pressed: that page as it stands now, in place."""
-        embed, view = await self._history(guild_id_of(interaction), user_id, max(page, 1))
+        lang = await language_of(interaction)
+        embed, view = await self._history(guild_id_of(interaction), user_id, max(page, 1), lang)
         await interaction.response.edit_message(embed=embed, view=view)
 
     async def _history(
-        self, guild_id: int, user_id: int, page: int
+        self, guild_id: int, user_id: int, page: int, lang: str
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         entries = await self.ratings.history(
             guild_id=guild_id, user_id=user_id, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
         )
         shown = entries[:PAGE_SIZE]
         more = len(entries) > PAGE_SIZE
-        return history_embed(user_id, shown, page), history_view(user_id, page, more=more)
+        embed = history_embed(user_id, shown, page, lang)
+        return embed, history_view(user_id, page, lang, more=more)

@@ -11,9 +11,10 @@ import io
 
 import discord
 
-from bot.domain.ratings import BoardLine, Rating
+from bot.domain.ratings import BoardLine, Metric, Rating
+from bot.i18n import t
 from bot.services.ratings import BoardExport
-from cogs.ratings._render import METRIC_TITLES, season_label
+from cogs.ratings._render import season_label
 
 COLUMNS = ("rank", "user_id", "display_name", "value", "debates", "wins", "losses", "ties")
 RATING_COLUMNS = ("rating", "mu", "sigma")
@@ -58,13 +59,30 @@ def board_csv(export: BoardExport, names: dict[int, str]) -> discord.File:
     return discord.File(io.BytesIO(out.getvalue().encode("utf-8")), filename=filename)
 
 
-def export_text(export: BoardExport) -> str:
+def _board_name(metric: Metric, lang: str) -> str:
+    match metric:
+        case Metric.RATING:
+            return t("ratings.export.board_rating", lang)
+        case Metric.WINS:
+            return t("ratings.export.board_wins", lang)
+        case Metric.WIN_RATE:
+            return t("ratings.export.board_win_rate", lang)
+        case Metric.PERSUASION:
+            return t("ratings.export.board_persuasion", lang)
+    return t("ratings.export.board_participation", lang)
+
+
+def export_text(export: BoardExport, lang: str) -> str:
     """What the member reads above the file."""
     count = len(export.rows)
-    members = f"{count:,} member{'' if count == 1 else 's'}"
-    board = METRIC_TITLES[export.metric].lower()
-    return (
-        f"The {board} board ({season_label(export.season)}): {members}, ranked as "
-        f"`/leaderboard show` ranks them; `value` is the {board}. Names are those I know, "
-        "and every row has the member's id. Nobody's audience votes are in it."
+    if count == 1:
+        members = t("ratings.export.members_one", lang, count=f"{count:,}")
+    else:
+        members = t("ratings.export.members_many", lang, count=f"{count:,}")
+    return t(
+        "ratings.export.text",
+        lang,
+        board=_board_name(export.metric, lang),
+        season=season_label(export.season, lang),
+        members=members,
     )

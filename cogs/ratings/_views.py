@@ -11,11 +11,11 @@ from typing import Any, ClassVar, Protocol
 import discord
 
 from bot.domain.ratings import LeaderboardPage, Metric
+from bot.i18n import t
 from bot.ui.access import Access
 from bot.ui.errors import guard
 
 COG_NAME = "Ratings"
-PREVIOUS, NEXT = "◀ Previous", "Next ▶"
 ALL = "all"
 """The season part of a board's custom id for the all-time board."""
 
@@ -135,23 +135,24 @@ class HistoryPageButton(
         await guard(interaction, work)
 
 
-def board_view(board: LeaderboardPage) -> discord.ui.View:
+def board_view(board: LeaderboardPage, lang: str) -> discord.ui.View:
     """Previous and Next, each disabled at its edge of the board."""
     season_id = board.season.id if board.season is not None else None
     view = discord.ui.View(timeout=None)
     for page, label, edge in (
-        (board.page - 1, PREVIOUS, board.page <= 1),
-        (board.page + 1, NEXT, board.page >= board.pages),
+        (board.page - 1, t("ratings.previous", lang), board.page <= 1),
+        (board.page + 1, t("ratings.next", lang), board.page >= board.pages),
     ):
         view.add_item(BoardPageButton(board.metric, season_id, page, label, disabled=edge))
     return view
 
 
-def history_view(user_id: int, page: int, *, more: bool) -> discord.ui.View | None:
+def history_view(user_id: int, page: int, lang: str, *, more: bool) -> discord.ui.View | None:
     """Previous and Next through a member's debates; none when everything fits one page."""
     if page <= 1 and not more:
         return None
+    previous, following = t("ratings.previous", lang), t("ratings.next", lang)
     view = discord.ui.View(timeout=None)
-    view.add_item(HistoryPageButton(user_id, page - 1, PREVIOUS, disabled=page <= 1))
-    view.add_item(HistoryPageButton(user_id, page + 1, NEXT, disabled=not more))
+    view.add_item(HistoryPageButton(user_id, page - 1, previous, disabled=page <= 1))
+    view.add_item(HistoryPageButton(user_id, page + 1, following, disabled=not more))
     return view

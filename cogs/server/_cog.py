@@ -11,7 +11,8 @@ from discord.ext import commands
 from bot.app import Agora
 from bot.domain.guilds import TurnMode
 from bot.services.guilds import UNSET, Unset
-from bot.ui.access import ACCESS, Access, guild_id_of, require_manager
+from bot.ui.access import ACCESS, Access, ManagerAction, guild_id_of, require_manager
+from bot.ui.i18n import language_of, tr
 from cogs.server._render import role_text, settings_embed, turns_text, voting_text
 
 
@@ -26,7 +27,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         """Every setting is for members who manage the server."""
-        require_manager(interaction, "see or change Agora's settings")
+        require_manager(interaction, ManagerAction.CHANGE_SETTINGS)
         return True
 
     @app_commands.command(
@@ -37,7 +38,8 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
     async def show(self, interaction: discord.Interaction[Agora]) -> None:
         """The moderator role and the turn mode, to the member who asked."""
         settings = await self.guilds.get(guild_id_of(interaction))
-        await interaction.response.send_message(embed=settings_embed(settings), ephemeral=True)
+        embed = settings_embed(settings, await language_of(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(
         name="moderator-role",
@@ -52,15 +54,12 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         guild_id = guild_id_of(interaction)
         if role is not None and role.is_default():
             await interaction.response.send_message(
-                "@everyone cannot be the moderator role: that would let every member cancel "
-                "any debate. Pick a role you give to moderators.",
-                ephemeral=True,
+                await tr(interaction, "settings.not_everyone"), ephemeral=True
             )
             return
         settings = await self.guilds.set_moderator_role(guild_id, role.id if role else None)
-        await interaction.response.send_message(
-            role_text(settings.moderator_role_id), ephemeral=True
-        )
+        text = role_text(settings.moderator_role_id, await language_of(interaction))
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(
         name="turns",
@@ -79,7 +78,8 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
     ) -> None:
         """Set the server's turn mode."""
         settings = await self.guilds.set_turns(guild_id_of(interaction), TurnMode(mode.value))
-        await interaction.response.send_message(turns_text(settings.turns), ephemeral=True)
+        text = turns_text(settings.turns, await language_of(interaction))
+        await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(
         name="voting",
@@ -105,7 +105,7 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
         """Change the server's voting rules; options left out keep their value."""
         if role is not None and clear_role:
             await interaction.response.send_message(
-                "Give a `role` or `clear_role`, not both.", ephemeral=True
+                await tr(interaction, "settings.role_or_clear"), ephemeral=True
             )
             return
         role_id: int | Unset | None = UNSET
@@ -120,4 +120,5 @@ class SettingsCog(commands.GroupCog, name="Settings", group_name="settings"):
             voter_min_days=min_days,
             voters_in_voice=in_voice,
         )
-        await interaction.response.send_message(voting_text(settings), ephemeral=True)
+        text = voting_text(settings, await language_of(interaction))
+        await interaction.response.send_message(text, ephemeral=True)

@@ -1,64 +1,55 @@
-"""How a server's settings read in Discord."""
+"""How a server's settings read in Discord, in a language."""
 
 from __future__ import annotations
 
 import discord
 
 from bot.domain.guilds import GuildSettings, TurnMode
+from bot.i18n import t
 from bot.ui.style import BRAND
 
-TURN_MODES = {
-    TurnMode.STRICT: (
-        "a message posted out of turn in a debate's thread is removed, and its author gets "
-        "a short notice pointing to the audience thread"
-    ),
-    TurnMode.SOFT: (
-        "a message posted out of turn in a debate's thread stays, marked with a reaction"
-    ),
-}
-NO_ROLE = "only a debate's creator and members with Manage Server moderate it"
 
-
-def role_text(role_id: int | None) -> str:
+def role_text(role_id: int | None, lang: str) -> str:
     """Who moderates debates, as one sentence."""
     if role_id is None:
-        return f"No moderator role: {NO_ROLE}."
-    return (
-        f"Members with <@&{role_id}> moderate every debate (start, run and cancel it), "
-        "besides its creator and members with Manage Server."
-    )
+        return t("settings.no_role", lang)
+    return t("settings.role", lang, role=f"<@&{role_id}>")
 
 
-def turns_text(mode: TurnMode) -> str:
+def turns_text(mode: TurnMode, lang: str) -> str:
     """What the turn mode does, as one sentence."""
-    return f"Turns are **{mode.value}**: {TURN_MODES[mode]}."
+    if mode is TurnMode.SOFT:
+        return t("settings.turns_soft", lang)
+    return t("settings.turns_strict", lang)
 
 
-def voting_text(settings: GuildSettings) -> str:
+def voting_text(settings: GuildSettings, lang: str) -> str:
     """Who may vote in the audience votes, as a few short lines."""
     lines = [
-        "Debaters **may** vote in their own debate."
+        t("settings.debaters_may_vote", lang)
         if settings.debaters_may_vote
-        else "Debaters may not vote in their own debate."
+        else t("settings.debaters_may_not_vote", lang)
     ]
     if settings.voter_role_id is not None:
-        lines.append(f"Voters need the <@&{settings.voter_role_id}> role.")
+        lines.append(t("settings.voter_role", lang, role=f"<@&{settings.voter_role_id}>"))
     if settings.voter_min_days:
-        lines.append(f"Voters must have been in the server for {settings.voter_min_days} days.")
+        lines.append(t("settings.voter_days", lang, days=settings.voter_min_days))
     if settings.voters_in_voice:
-        lines.append("When a debate is on a stage, voters must be on that stage.")
+        lines.append(t("settings.voters_on_stage", lang))
     return "\n".join(lines)
 
 
-def settings_embed(settings: GuildSettings) -> discord.Embed:
+def settings_embed(settings: GuildSettings, lang: str) -> discord.Embed:
     """The server's settings, each with what it does."""
-    embed = discord.Embed(title="Agora settings for this server", colour=BRAND)
+    embed = discord.Embed(title=t("settings.title", lang), colour=BRAND)
     embed.add_field(
-        name="Moderator role", value=role_text(settings.moderator_role_id), inline=False
+        name=t("settings.moderator_role", lang),
+        value=role_text(settings.moderator_role_id, lang),
+        inline=False,
     )
-    embed.add_field(name="Speaking turns", value=turns_text(settings.turns), inline=False)
-    embed.add_field(name="Audience votes", value=voting_text(settings), inline=False)
-    embed.set_footer(
-        text="Change them with /settings moderator-role, /settings turns and /settings voting"
+    embed.add_field(
+        name=t("settings.turns", lang), value=turns_text(settings.turns, lang), inline=False
     )
+    embed.add_field(name=t("settings.votes", lang), value=voting_text(settings, lang), inline=False)
+    embed.set_footer(text=t("settings.footer", lang))
     return embed

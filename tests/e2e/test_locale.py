@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from bot.domain.debate import Actor
 from bot.i18n import t
-from bot.sandbox import LocalDiscord
+from bot.sandbox import LocalDiscord, Message
 from tests.e2e.conftest import World
 from tests.e2e.test_lobby import open_debate, press
-from tests.support.harness import BotRunner
+from tests.e2e.test_rounds import MOTION, phase_shows, thread_messages
+from tests.e2e.test_rounds import press as press_clock
+from tests.e2e.test_votes import vote
+from tests.support.harness import BotRunner, eventually
 
 
 async def test_members_are_answered_in_their_own_language(
@@ -104,3 +107,85 @@ async def test_the_synced_commands_carry_german_names_and_descriptions(
     motion = next(o for o in new["options"] if o["name"] == "motion")
     assert motion["name_localizations"]["de"] == "thema"
     assert motion["description_localizations"]["de"].startswith("Die Streitfrage")
+
+
+async def test_a_german_server_runs_its_debate_in_german(
+    local: LocalDiscord, world: World, runner: BotRunner
+) -> None:
+    assert runner.bot is not None
+    await runner.bot.services.guilds.configure(
+        world.guild.id, Actor(world.admin.user_id, manages_server=True), language="de"
+    )
+    hans = local.add_member(world.guild, "hans", locale="de")
+    greta = local.add_member(world.guild, "greta", locale="de")
+    ada = local.add_member(world.guild, "ada", locale="en-US")
+    opened = await local.slash(
+        world.alice, world.channel, "debate new", options={"motion": MOTION, "format": "oxford"}
+    )
+    lobby = await opened.reply()
+    for member, label in ((hans, "Pro beitreten"), (world.carol, "Contra beitreten")):
+        joined = await local.click(
+            member, local.message(lobby.id), lobby.button(label)["custom_id"]
+        )
+        assert (await joined.reply()).ephemeral
+    started = await local.click(
+        world.alice, local.message(lobby.id), lobby.button("Starten")["custom_id"]
+    )
+    (said,) = await started.followups(1)
+    assert said.content.startswith("Debatte #")
+    thread_id = int(said.content.rsplit("<#", 1)[1].split(">", 1)[0])
+
+    # The thread is the server's: the sides, the phase message, its buttons and the poll.
+    sides = thread_messages(local, thread_id)[0].embeds[0]
+    assert sides["title"].endswith("hat begonnen")
+    assert "wollte Pro" in sides["fields"][0]["value"]
+    first = await phase_shows(local, thread_id, "· Opening: For** · ")
+    assert "Pro spricht" in first.content
+    assert "hat das Wort." in first.content
+    assert "Als Nächstes: " in first.content
+    assert {b["label"] for b in first.buttons()} >= {"Abgeben", "Pause", "Überspringen"}
+    before = await eventually(lambda: german_poll(local, thread_id, "vor"))
+    assert "Bisher 0 Stimmen." in before.content
+    assert [b["label"] for b in before.buttons()][:3] == ["Pro", "Contra", "Unentschieden"]
+
+    # Each member is answered in their own language, refusals too.
+    assert await vote(local, greta, before, "Contra") == t(
+        "vote.counted_pre", "de", choice="Contra"
+    )
+    assert "is counted" in await vote(local, ada, before, "Contra")
+    assert await vote(local, hans, before, "Pro") == (
+        "Debattierende können in ihrer eigenen Debatte nicht abstimmen."
+    )
+
+    await press_clock(local, world.alice, first, "Überspringen")
+    await eventually(
+        lambda: (
+            "Die Abstimmung vor der Debatte ist geschlossen: 2 Stimmen."
+            in local.message(before.id).content
+        )
+    )
+    current = await phase_shows(local, thread_id, "· Opening: Against** · ")
+    await press_clock(local, world.alice, current, "Beenden")
+    after = await eventually(lambda: german_poll(local, thread_id, "nach"))
+    assert "Die Reden sind vorbei." in after.content
+    for member in (greta, ada):
+        await vote(local, member, after, "Pro")
+
+    runner.advance(121)
+    result = await eventually(
+        lambda: next((m for m in thread_messages(local, thread_id) if m.attachments), None)
+    )
+    embed = result.embeds[0]
+    assert embed["title"].endswith(": Pro gewinnt")
+    assert (
+        "Pro gewinnt, weil es mehr Stimmen dazugewonnen hat: Pro 0 % → 100 %"
+        in (embed["description"])
+    )
+    assert [f["name"] for f in embed["fields"][:2]] == ["Vorher", "Nachher"]
+    assert embed["footer"]["text"].endswith("Regel: Oxford")
+
+
+def german_poll(local: LocalDiscord, thread_id: int, when: str) -> Message | None:
+    """The German poll message "vor" or "nach" the debate, once it is posted."""
+    wanted = f"Stimm {when} der Debatte ab"
+    return next((m for m in thread_messages(local, thread_id) if wanted in m.content), None)

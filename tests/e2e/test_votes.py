@@ -86,6 +86,11 @@ async def test_thirty_members_vote_before_and_after_and_see_the_result(
     assert "has closed: 30 voted" in local.message(after.id).content
 
     stored = await runner.one(ResultRow)
+    for _ in range(50):  # the result is recorded as shown once Discord has taken it
+        if stored.message_id is not None:
+            break
+        await asyncio.sleep(0.1)
+        stored = await runner.one(ResultRow)
     assert (stored.rule, stored.winner) == ("oxford", "for")
     assert stored.tallies["pre"] == [10, 13, 7]
     assert stored.tallies["post"] == [16, 10, 4]
