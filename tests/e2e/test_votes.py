@@ -28,6 +28,16 @@ async def vote(local: LocalDiscord, member: Member, poll: Message, label: str) -
     return answer.content
 
 
+async def shown_result(runner: BotRunner) -> ResultRow:
+    """The stored result, once it is recorded as shown (after Discord has taken the post)."""
+    for _ in range(50):
+        stored: ResultRow = await runner.one(ResultRow)
+        if stored.message_id is not None:
+            return stored
+        await asyncio.sleep(0.1)
+    raise AssertionError("the result was never recorded as shown")
+
+
 async def test_thirty_members_vote_before_and_after_and_see_the_result(
     local: LocalDiscord, world: World, runner: BotRunner
 ) -> None:
@@ -85,12 +95,7 @@ async def test_thirty_members_vote_before_and_after_and_see_the_result(
     assert struct.unpack(">II", png[16:24]) == (1200, 675)
     assert "has closed: 30 voted" in local.message(after.id).content
 
-    stored = await runner.one(ResultRow)
-    for _ in range(50):  # the result is recorded as shown once Discord has taken it
-        if stored.message_id is not None:
-            break
-        await asyncio.sleep(0.1)
-        stored = await runner.one(ResultRow)
+    stored = await shown_result(runner)
     assert (stored.rule, stored.winner) == ("oxford", "for")
     assert stored.tallies["pre"] == [10, 13, 7]
     assert stored.tallies["post"] == [16, 10, 4]
@@ -118,6 +123,7 @@ async def test_a_verdict_stored_but_never_shown_is_shown_after_a_restart(
         return [m for m in thread_messages(local, thread_id) if m.attachments]
 
     await eventually(lambda: verdicts() or None)
+    await shown_result(runner)
     # As if the bot had died between storing the result and posting it:
     assert runner.db is not None
     async with runner.db.write() as session:
@@ -127,7 +133,7 @@ async def test_a_verdict_stored_but_never_shown_is_shown_after_a_restart(
     await eventually(lambda: len(verdicts()) == 2 or None)
     shown = verdicts()[-1]
     assert "For wins" in shown.embeds[0]["title"]
-    assert (await runner.one(ResultRow)).message_id == shown.id
+    assert (await shown_result(runner)).message_id == shown.id
     await runner.restart()  # shown and remembered: nothing is posted again
     await asyncio.sleep(0.5)
     assert len(verdicts()) == 2
