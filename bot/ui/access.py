@@ -74,6 +74,14 @@ def require_manager(interaction: discord.Interaction[Any], action: ManagerAction
         raise NotServerManager(action)
 
 
+def loaded_cog(interaction: discord.Interaction[Any], name: str) -> Any:
+    """The cog named ``name``, which handles the clicks of the messages it posted."""
+    cog = interaction.client.get_cog(name)
+    if cog is None:
+        raise RuntimeError(f"the {name} cog is not loaded")
+    return cog
+
+
 def guild_id_of(interaction: discord.Interaction[Any]) -> int:
     """The server an interaction came from; ``NoPrivateMessage`` in a direct message."""
     if interaction.guild_id is None:

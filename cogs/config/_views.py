@@ -15,7 +15,7 @@ from bot.domain.formats import DebateFormat
 from bot.domain.guilds import COMMON_TIMEZONES, LANGUAGES, GuildSettings, TurnMode
 from bot.formats import DEFAULT_FORMAT
 from bot.i18n import t
-from bot.ui.access import Access
+from bot.ui.access import Access, loaded_cog
 from bot.ui.errors import guard
 
 COG_NAME = "Config"
@@ -108,10 +108,7 @@ class ConfigActions(Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> ConfigActions:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the config cog is not loaded")
-    actions: ConfigActions = cog
+    actions: ConfigActions = loaded_cog(interaction, COG_NAME)
     return actions
 
 

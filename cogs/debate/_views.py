@@ -10,7 +10,7 @@ import discord
 
 from bot.domain.debate import Preference
 from bot.i18n import ENGLISH, t
-from bot.ui.access import Access
+from bot.ui.access import Access, loaded_cog
 from bot.ui.errors import guard
 from cogs.debate._render import side_label
 
@@ -39,10 +39,7 @@ class LobbyActions(Protocol):
 
 def debate_cog(interaction: discord.Interaction[Any]) -> Any:
     """The debate cog, which handles every click of its messages."""
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the debate cog is not loaded")
-    return cog
+    return loaded_cog(interaction, COG_NAME)
 
 
 def _actions(interaction: discord.Interaction[Any]) -> LobbyActions:

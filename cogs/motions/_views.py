@@ -11,7 +11,7 @@ import discord
 
 from bot.i18n import ENGLISH, t
 from bot.services.motions import BankPage
-from bot.ui.access import Access
+from bot.ui.access import Access, loaded_cog
 from bot.ui.errors import guard
 from bot.ui.picker import Picker, PickerActions
 
@@ -31,10 +31,7 @@ class BankActions(PickerActions, Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> BankActions:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the motions cog is not loaded")
-    actions: BankActions = cog
+    actions: BankActions = loaded_cog(interaction, COG_NAME)
     return actions
 
 

@@ -12,7 +12,7 @@ import discord
 
 from bot.domain.ratings import LeaderboardPage, Metric
 from bot.i18n import t
-from bot.ui.access import Access
+from bot.ui.access import Access, loaded_cog
 from bot.ui.errors import guard
 
 COG_NAME = "Ratings"
@@ -41,10 +41,7 @@ class PageActions(Protocol):
 
 
 def _actions(interaction: discord.Interaction[Any]) -> PageActions:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the ratings cog is not loaded")
-    actions: PageActions = cog
+    actions: PageActions = loaded_cog(interaction, COG_NAME)
     return actions
 
 
