@@ -102,43 +102,92 @@ class InvalidWeekday(ScheduleError):
         self.given = given
 
 
-class InvalidTime(ScheduleError):
-    """The time of day cannot be read."""
+class TimeProblem(StrEnum):
+    """What is wrong with a time of day that looks like one."""
 
-    def __init__(self, given: str, why: str = "") -> None:
-        reason = f" {why}" if why else ""
+    TWELVE_HOUR = "With am or pm the hour goes from 1 to 12."
+    MINUTES = "Minutes go from 00 to 59."
+    AMBIGUOUS = "Add minutes or am/pm so the time is not ambiguous."
+    HOURS = "Hours go from 0 to 23."
+
+
+class InvalidTime(ScheduleError):
+    """The time of day cannot be read (``problem`` None: it does not look like one)."""
+
+    def __init__(self, given: str, problem: TimeProblem | None = None) -> None:
+        reason = f" {problem.value}" if problem else ""
         super().__init__(f"I can't read '{given}' as a time of day.{reason} {_TIME_FORMATS}")
         self.given = given
+        self.problem = problem
+
+
+class ZoneProblem(StrEnum):
+    """Why a known name is still not a time zone a schedule can follow."""
+
+    FIXED_OFFSET = (
+        "keeps the same offset all year, so for half of it your nights would be an hour "
+        "off the local clock."
+    )
+    ABBREVIATION = "is an abbreviation, not a timezone name."
 
 
 class UnknownTimezone(ScheduleError):
     """The time zone is not an IANA name that follows its region's clock changes."""
 
-    def __init__(self, given: str, suggestions: tuple[str, ...], why: str = "") -> None:
-        head = f"'{given}' {why}" if why else f"Unknown timezone '{given}'."
+    def __init__(
+        self, given: str, suggestions: tuple[str, ...], problem: ZoneProblem | None = None
+    ) -> None:
+        head = f"'{given}' {problem.value}" if problem else f"Unknown timezone '{given}'."
         hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"{head}{hint} {_TZ_EXAMPLES}")
         self.given = given
         self.suggestions = suggestions
+        self.problem = problem
+
+
+class ReminderProblem(StrEnum):
+    """What is wrong with a list of reminders."""
+
+    UNREADABLE = "unreadable"
+    OUT_OF_RANGE = "out of range"
+    TOO_MANY = "too many"
 
 
 class InvalidReminders(ScheduleError):
-    """The reminders cannot be read or are out of bounds."""
+    """The reminders cannot be read or are out of bounds: ``part`` is the reminder at
+    fault, ``count`` how many were given (``TOO_MANY``)."""
 
-    def __init__(self, given: str, why: str) -> None:
+    def __init__(
+        self, given: str, problem: ReminderProblem, *, part: str = "", count: int = 0
+    ) -> None:
+        match problem:
+            case ReminderProblem.UNREADABLE:
+                why = f"I can't read '{part}' as a reminder time."
+            case ReminderProblem.OUT_OF_RANGE:
+                why = (
+                    f"The reminder '{part}' is out of range: reminders go from "
+                    f"{format_offset(MIN_REMINDER)} to {format_offset(MAX_REMINDER)} "
+                    "before the night."
+                )
+            case ReminderProblem.TOO_MANY:
+                why = f"That is {count} reminders; a schedule has at most {MAX_REMINDERS}."
         super().__init__(
             f"{why} Write reminders as a comma-separated list such as 24h,1h,10m "
             f"(d = days, h = hours, m = minutes), or 'none'."
         )
         self.given = given
+        self.problem = problem
+        self.part = part
+        self.count = count
 
 
 class InvalidSetting(ScheduleError):
-    """A number or name of the schedule is out of bounds."""
+    """A number or name of the schedule is out of bounds (``length``: a name too long)."""
 
-    def __init__(self, setting: str, message: str) -> None:
+    def __init__(self, setting: str, message: str, *, length: int | None = None) -> None:
         super().__init__(message)
         self.setting = setting
+        self.length = length
 
 
 class ScheduleCancelled(ScheduleError):
@@ -271,18 +320,18 @@ def parse_time(text: str) -> time:
     if m := _TIME_12.fullmatch(word):
         hour, minute = int(m[1]), int(m[2] or 0)
         if not 1 <= hour <= 12:
-            raise InvalidTime(given, "With am or pm the hour goes from 1 to 12.")
+            raise InvalidTime(given, TimeProblem.TWELVE_HOUR)
         if minute > 59:
-            raise InvalidTime(given, "Minutes go from 00 to 59.")
+            raise InvalidTime(given, TimeProblem.MINUTES)
         return time(hour % 12 + (12 if m[3] == "p" else 0), minute)
     if m := _TIME_24.fullmatch(word):
         hour, minute = int(m[1]), int(m[2] or 0)
         if m[2] is None and not word.endswith("h"):
-            raise InvalidTime(given, "Add minutes or am/pm so the time is not ambiguous.")
+            raise InvalidTime(given, TimeProblem.AMBIGUOUS)
         if hour > 23:
-            raise InvalidTime(given, "Hours go from 0 to 23.")
+            raise InvalidTime(given, TimeProblem.HOURS)
         if minute > 59:
-            raise InvalidTime(given, "Minutes go from 00 to 59.")
+            raise InvalidTime(given, TimeProblem.MINUTES)
         return time(hour, minute)
     raise InvalidTime(given)
 
@@ -379,18 +428,9 @@ def parse_timezone(text: str) -> str:
     given = text.strip()
     word = given.casefold().replace(" ", "_")
     if word in _FIXED_ABBREVIATIONS:
-        raise UnknownTimezone(
-            given,
-            _FIXED_ABBREVIATIONS[word],
-            "keeps the same offset all year, so for half of it your nights would be an hour "
-            "off the local clock.",
-        )
+        raise UnknownTimezone(given, _FIXED_ABBREVIATIONS[word], ZoneProblem.FIXED_OFFSET)
     if word in _ABBREVIATIONS:
-        raise UnknownTimezone(
-            given,
-            _ABBREVIATIONS[word],
-            "is an abbreviation, not a timezone name.",
-        )
+        raise UnknownTimezone(given, _ABBREVIATIONS[word], ZoneProblem.ABBREVIATION)
     name = _zones().get(word)
     if name is not None:
         return name
@@ -407,7 +447,7 @@ def parse_offset(text: str) -> int:
     word = text.strip().casefold().replace(" ", "")
     m = _OFFSET.fullmatch(word)
     if not word or m is None or not any(m.groups()):
-        raise InvalidReminders(text, f"I can't read '{text.strip()}' as a reminder time.")
+        raise InvalidReminders(text, ReminderProblem.UNREADABLE, part=text.strip())
     days, hours, minutes = (int(g or 0) for g in m.groups())
     return days * 86400 + hours * 3600 + minutes * 60
 
@@ -422,16 +462,10 @@ def parse_reminders(text: str) -> tuple[int, ...]:
             continue
         seconds = parse_offset(part)
         if not MIN_REMINDER <= seconds <= MAX_REMINDER:
-            raise InvalidReminders(
-                text,
-                f"The reminder '{part.strip()}' is out of range: reminders go from "
-                f"{format_offset(MIN_REMINDER)} to {format_offset(MAX_REMINDER)} before the night.",
-            )
+            raise InvalidReminders(text, ReminderProblem.OUT_OF_RANGE, part=part.strip())
         offsets.add(seconds)
     if len(offsets) > MAX_REMINDERS:
-        raise InvalidReminders(
-            text, f"That is {len(offsets)} reminders; a schedule has at most {MAX_REMINDERS}."
-        )
+        raise InvalidReminders(text, ReminderProblem.TOO_MANY, count=len(offsets))
     return tuple(sorted(offsets, reverse=True))
 
 
@@ -462,6 +496,7 @@ def _check_settings(name: str, every_weeks: int, quorum: int, postpone_minutes: 
         raise InvalidSetting(
             "name",
             f"The name has {len(clean)} characters; shorten it to {MAX_NAME_CHARS} or fewer.",
+            length=len(clean),
         )
     if not 1 <= every_weeks <= MAX_EVERY_WEEKS:
         raise InvalidSetting(

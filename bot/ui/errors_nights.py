@@ -1,17 +1,14 @@
 """The motion bank's and debate nights' refusals, in the member's language.
 
 The cogs of both features register these with ``bot.ui.errors.register`` when they load.
-Where a domain error keeps its reason only as an English sentence (a time, a time zone
-or reminders that cannot be read), the reason is recognised by that sentence; an error
-this module does not recognise is answered with its own ``explain()``.
+Each text is chosen by the fields an error carries (its problem, the part at fault), never
+by its English sentence; an error this module does not know is answered with its own
+``explain()``.
 """
 
 from __future__ import annotations
 
-import re
-
 from bot.domain import schedule as rules
-from bot.domain.errors import DomainError
 from bot.domain.motions import (
     AlreadyUpvoted,
     IllegalMotionMove,
@@ -82,60 +79,47 @@ MOTION_ERRORS: dict[type[Exception], Render] = {
 """The motion bank's refusals."""
 
 
-def _said(error: DomainError, sentence: str) -> bool:
-    return sentence in str(error)
-
-
 def _invalid_time(x: rules.InvalidTime, lang: str) -> str:
-    given = x.given
-    if _said(x, "With am or pm the hour goes from 1 to 12."):
-        return t("night.error.time_twelve", lang, given=given)
-    if _said(x, "Minutes go from 00 to 59."):
-        return t("night.error.time_minutes", lang, given=given)
-    if _said(x, "Add minutes or am/pm so the time is not ambiguous."):
-        return t("night.error.time_ambiguous", lang, given=given)
-    if _said(x, "Hours go from 0 to 23."):
-        return t("night.error.time_hours", lang, given=given)
-    return t("night.error.time", lang, given=given)
+    match x.problem:
+        case rules.TimeProblem.TWELVE_HOUR:
+            return t("night.error.time_twelve", lang, given=x.given)
+        case rules.TimeProblem.MINUTES:
+            return t("night.error.time_minutes", lang, given=x.given)
+        case rules.TimeProblem.AMBIGUOUS:
+            return t("night.error.time_ambiguous", lang, given=x.given)
+        case rules.TimeProblem.HOURS:
+            return t("night.error.time_hours", lang, given=x.given)
+    return t("night.error.time", lang, given=x.given)
 
 
 def _unknown_timezone(x: rules.UnknownTimezone, lang: str) -> str:
     given = x.given
     suggestions = t("night.error.joiner_or", lang).join(x.suggestions)
-    if x.suggestions and _said(x, "keeps the same offset all year"):
+    if x.suggestions and x.problem is rules.ZoneProblem.FIXED_OFFSET:
         return t("night.error.timezone_fixed", lang, given=given, suggestions=suggestions)
-    if x.suggestions and _said(x, "is an abbreviation, not a timezone name."):
+    if x.suggestions and x.problem is rules.ZoneProblem.ABBREVIATION:
         return t("night.error.timezone_abbreviation", lang, given=given, suggestions=suggestions)
     if x.suggestions:
         return t("night.error.timezone_suggest", lang, given=given, suggestions=suggestions)
     return t("night.error.timezone", lang, given=given)
 
 
-_UNREADABLE = re.compile(r"I can't read '(?P<part>.*)' as a reminder time\.")
-_OUT_OF_RANGE = re.compile(r"The reminder '(?P<part>.*)' is out of range")
-_TOO_MANY = re.compile(r"That is (?P<count>\d+) reminders;")
-_NAME_LENGTH = re.compile(r"The name has (?P<length>\d+) characters")
-
-
 def _invalid_reminders(x: rules.InvalidReminders, lang: str) -> str:
-    said = str(x)
-    if m := _UNREADABLE.search(said):
-        return t("night.error.reminders_unreadable", lang, part=m["part"])
-    if m := _OUT_OF_RANGE.search(said):
-        low, high = rules.format_offset(rules.MIN_REMINDER), rules.format_offset(rules.MAX_REMINDER)
-        return t("night.error.reminders_range", lang, part=m["part"], low=low, high=high)
-    if m := _TOO_MANY.search(said):
-        count = int(m["count"])
-        return t("night.error.reminders_count", lang, count=count, most=rules.MAX_REMINDERS)
-    return x.explain()
+    match x.problem:
+        case rules.ReminderProblem.UNREADABLE:
+            return t("night.error.reminders_unreadable", lang, part=x.part)
+        case rules.ReminderProblem.OUT_OF_RANGE:
+            low = rules.format_offset(rules.MIN_REMINDER)
+            high = rules.format_offset(rules.MAX_REMINDER)
+            return t("night.error.reminders_range", lang, part=x.part, low=low, high=high)
+    return t("night.error.reminders_count", lang, count=x.count, most=rules.MAX_REMINDERS)
 
 
 def _invalid_setting(x: rules.InvalidSetting, lang: str) -> str:
     match x.setting:
+        case "name" if x.length is not None:
+            return t("night.error.name_long", lang, length=x.length, limit=rules.MAX_NAME_CHARS)
         case "name":
-            if m := _NAME_LENGTH.search(str(x)):
-                length = int(m["length"])
-                return t("night.error.name_long", lang, length=length, limit=rules.MAX_NAME_CHARS)
             return t("night.error.name_empty", lang)
         case "every_weeks":
             return t("night.error.every_weeks", lang, most=rules.MAX_EVERY_WEEKS)
