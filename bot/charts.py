@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.votes import Choice, Tally
 from bot.i18n import ENGLISH, t
+from bot.ui.i18n import choice_label
 from bot.ui.style import side_hex
 
 if TYPE_CHECKING:
@@ -214,16 +215,6 @@ def _frame(ax: Axes, heading: str) -> None:
     ax.tick_params(colors=MUTED, length=0, labelsize=12)
 
 
-def _choice(choice: Choice, lang: str) -> str:
-    """ "For", "Against" or "Undecided", in ``lang``."""
-    match choice:
-        case Choice.FOR:
-            return t("side.for", lang)
-        case Choice.AGAINST:
-            return t("side.against", lang)
-    return t("vote.undecided", lang)
-
-
 def _shares(ax: Axes, pre: Tally, post: Tally, lang: str) -> None:
     """Grouped bars: each choice's share before (faint) and after (solid) the debate."""
     _frame(ax, t("chart.share", lang))
@@ -246,7 +237,7 @@ def _shares(ax: Axes, pre: Tally, post: Tally, lang: str) -> None:
             fontsize=10,
             padding=3,
         )
-    ax.set_xticks(range(len(_ORDER)), [_choice(c, lang) for c in _ORDER])
+    ax.set_xticks(range(len(_ORDER)), [choice_label(c, lang) for c in _ORDER])
     ax.set_ylim(0, 118)
     ax.set_yticks([0, 25, 50, 75, 100], ["0", "25", "50", "75", "100%"])
     ax.grid(axis="y", color=BACKGROUND, linewidth=1)
@@ -315,7 +306,7 @@ def _flow(ax: Axes, flows: Mapping[tuple[Choice, Choice], int], lang: str) -> No
             ax.text(
                 x + (-0.06 if ha == "right" else 0.06),
                 _ROW[choice],
-                f"{_choice(choice, lang)}\n{n}",
+                f"{choice_label(choice, lang)}\n{n}",
                 ha=ha,
                 va="center",
                 color=COLOURS[choice],

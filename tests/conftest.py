@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.app import EXTENSIONS, Agora, Services
 from bot.db.database import Database
 from bot.sandbox.apispec import SpecValidator
+from bot.settings import Settings
+from bot.ui.i18n import CatalogueTranslator
 from tests.support.harness import ErrorLogs
 
 POSTGRES_URL = os.environ.get("AGORA_TEST_POSTGRES_URL")
@@ -106,3 +109,16 @@ def error_logs() -> Iterator[ErrorLogs]:
     finally:
         root.removeHandler(handler)
     assert [f"{r.name}: {r.getMessage()}" for r in handler.records] == []
+
+
+@pytest.fixture
+async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
+    """The bot with every extension loaded and its translator set, never connected."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    await db.upgrade()  # the debate cog resumes running debates from the database as it loads
+    async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
+        for extension in EXTENSIONS:
+            await bot.load_extension(extension)
+        await bot.tree.set_translator(CatalogueTranslator())
+        yield bot
+    await db.dispose()

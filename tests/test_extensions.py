@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from discord import app_commands
 
-from bot.app import EXTENSIONS, Agora, Services
-from bot.db.database import Database
-from bot.settings import Settings
+from bot.app import Agora
 from bot.ui.i18n import CatalogueTranslator
 
 # Discord's rule for CHAT_INPUT names: 1-32 characters, lower case where a letter has cases.
 NAME = re.compile(r"^[-_\w]{1,32}$")
-
-
-@pytest.fixture
-async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
-    await db.upgrade()  # the debate cog resumes running debates from the database as it loads
-    async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
-        for extension in EXTENSIONS:
-            await bot.load_extension(extension)
-        await bot.tree.set_translator(CatalogueTranslator())
-        yield bot
-    await db.dispose()
 
 
 def _check_named(payload: dict[str, Any], where: str, problems: list[str]) -> None:

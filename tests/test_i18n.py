@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +13,8 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.app import EXTENSIONS, Agora, Services
-from bot.db.database import Database
+from bot.app import Agora
 from bot.i18n import ENGLISH, Catalogue, CatalogueError, base_language, catalogue, placeholders
-from bot.settings import Settings
 from bot.ui.i18n import CatalogueTranslator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,18 +80,6 @@ def command_texts(tree: app_commands.CommandTree[Any]) -> dict[str, str]:
                         slug = re.sub(r"[^a-z0-9_-]+", "-", str(choice.value).lower()).strip("-")
                         texts[f"choice.{slug}"] = choice.name
     return texts
-
-
-@pytest.fixture
-async def loaded_bot(tmp_path: Path) -> AsyncIterator[Agora]:
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
-    await db.upgrade()
-    async with Agora(Settings(discord_token="x"), Services.build(db)) as bot:
-        for extension in EXTENSIONS:
-            await bot.load_extension(extension)
-        await bot.tree.set_translator(CatalogueTranslator())
-        yield bot
-    await db.dispose()
 
 
 def test_there_is_english_and_another_language() -> None:

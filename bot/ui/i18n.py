@@ -20,7 +20,8 @@ import discord
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
-from bot.i18n import ENGLISH, catalogue
+from bot.domain.votes import Choice
+from bot.i18n import ENGLISH, catalogue, t
 
 log = logging.getLogger("agora.i18n")
 
@@ -94,3 +95,13 @@ async def language_of(interaction: discord.Interaction[Any]) -> str:
 async def tr(interaction: discord.Interaction[Any], key: str, /, **values: object) -> str:
     """The text of ``key`` for the member behind ``interaction``."""
     return catalogue().text(key, await language_of(interaction), **values)
+
+
+def choice_label(choice: Choice, lang: str) -> str:
+    """ "For", "Against" or "Undecided", in ``lang``: one name for a vote everywhere."""
+    match choice:
+        case Choice.FOR:
+            return t("side.for", lang)
+        case Choice.AGAINST:
+            return t("side.against", lang)
+    return t("vote.undecided", lang)

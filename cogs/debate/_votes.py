@@ -23,6 +23,7 @@ from bot.i18n import ENGLISH, t
 from bot.services.votes import Outcome
 from bot.ui.access import Access
 from bot.ui.errors import guard
+from bot.ui.i18n import choice_label
 from bot.ui.style import BRAND, ICONS, side_colour
 from cogs.debate._views import debate_cog
 
@@ -170,16 +171,6 @@ def poll_text(
     elif pre:
         lines.append(t("poll.closes_first_speech", lang))
     return "\n".join(lines)
-
-
-def choice_label(choice: Choice, lang: str) -> str:
-    """ "For", "Against" or "Undecided", in ``lang``."""
-    match choice:
-        case Choice.FOR:
-            return t("side.for", lang)
-        case Choice.AGAINST:
-            return t("side.against", lang)
-    return t("vote.undecided", lang)
 
 
 def voted_text(phase: VotePhase, choice: Choice, lang: str) -> str:
