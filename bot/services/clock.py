@@ -46,6 +46,7 @@ from bot.domain.turns import Lineup, NotStarted, NotYourTurn, Speech, floor, may
 from bot.domain.votes import VotePhase
 from bot.services.dispatch import Dispatcher
 from bot.services.formats import FormatCatalog
+from bot.services.guilds import require_moderator
 from bot.services.votes import POST_VOTE_SECONDS, VoteService, close_poll_in, open_poll
 
 log = logging.getLogger("agora.clock")
@@ -151,9 +152,7 @@ class ClockService:
             if found is None:
                 raise DebateNotFound(debate_id)
             debate, signups = found
-            settings = await repo.guild_settings(session, guild_id=guild_id)
-            if not rules.may_moderate(debate, actor, settings.moderator_role_id):
-                raise NotModerator("only a moderator may start")
+            settings = await require_moderator(session, debate, actor, "start")
             fmt = await self._formats.resolve(session, guild_id, debate.format_key)
             started = rules.apply(debate, DebateEvent.START, now)
             members = [s.user_id for s in signups]

@@ -23,10 +23,10 @@ from bot.domain.errors import (
     DebateNotFound,
     DraftNotFound,
     NoDebateHere,
-    NotModerator,
 )
 from bot.domain.formats import DebateFormat
 from bot.services.formats import FormatCatalog
+from bot.services.guilds import require_moderator
 
 Clock = Callable[[], datetime]
 
@@ -195,9 +195,7 @@ class DebateService:
             debate = await repo.active_debate_in(session, channel_id=channel_id)
             if debate is None:
                 raise NoDebateHere("no active debate in this channel")
-            settings = await repo.guild_settings(session, guild_id=debate.guild_id)
-            if not rules.may_moderate(debate, actor, settings.moderator_role_id):
-                raise NotModerator("only a moderator may cancel")
+            await require_moderator(session, debate, actor, "cancel")
             closed = rules.apply(debate, DebateEvent.CANCEL, self._clock())
             await repo.save_debate(session, debate=closed)
             return await self._with_lobby(session, closed)

@@ -6,11 +6,25 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.db import repository as repo
 from bot.db.database import Database
-from bot.domain.debate import Actor
+from bot.domain.debate import Actor, Debate, may_moderate
+from bot.domain.errors import NotModerator
 from bot.domain.guilds import GuildSettings, TurnMode, check_may_configure, checked_language
 from bot.domain.schedule import parse_timezone
+
+
+async def require_moderator(
+    session: AsyncSession, debate: Debate, actor: Actor, action: str
+) -> GuildSettings:
+    """The server's settings, once ``actor`` is found a moderator of ``debate`` (its creator,
+    Manage Server, or the server's moderator role); ``NotModerator`` otherwise."""
+    settings = await repo.guild_settings(session, guild_id=debate.guild_id)
+    if not may_moderate(debate, actor, settings.moderator_role_id):
+        raise NotModerator(f"only a moderator may {action}")
+    return settings
 
 
 class Unset:

@@ -34,8 +34,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.db import repository as repo
 from bot.db.database import Database
 from bot.domain import ratings as rules
-from bot.domain.debate import Actor, DebateState, may_moderate
-from bot.domain.errors import DebateNotFound, NotModerator, NotServerModerator
+from bot.domain.debate import Actor, DebateState
+from bot.domain.errors import DebateNotFound, NotServerModerator
 from bot.domain.ratings import (
     ALL_TIME,
     ALL_TIME_SEASON,
@@ -55,6 +55,7 @@ from bot.domain.ratings import (
     UnknownSeason,
 )
 from bot.domain.sides import Side
+from bot.services.guilds import require_moderator
 
 Now = Callable[[], datetime]
 
@@ -147,9 +148,7 @@ class RatingService:
             debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
             if debate is None:
                 raise DebateNotFound(debate_id)
-            settings = await repo.guild_settings(session, guild_id=guild_id)
-            if not may_moderate(debate, actor, settings.moderator_role_id):
-                raise NotModerator("only a moderator may change whether a debate is rated")
+            await require_moderator(session, debate, actor, "change whether a debate is rated")
             if debate.state is not DebateState.LOBBY:
                 raise RatedLocked(debate_id, debate.state.value)
             await repo.set_debate_rated(session, debate_id=debate_id, rated=rated)

@@ -32,8 +32,8 @@ from bot.db.database import Database
 from bot.db.repository import PollRecord
 from bot.db.writer import Batch, BatchWriter
 from bot.domain import votes as rules
-from bot.domain.debate import Actor, Debate, may_moderate
-from bot.domain.errors import DebateNotFound, NotModerator
+from bot.domain.debate import Actor, Debate
+from bot.domain.errors import DebateNotFound
 from bot.domain.formats import DebateFormat
 from bot.domain.shards import ALL_SHARDS, Shards
 from bot.domain.sides import Side
@@ -55,6 +55,7 @@ from bot.domain.votes import (
 )
 from bot.services.dispatch import Dispatcher
 from bot.services.formats import FormatCatalog
+from bot.services.guilds import require_moderator
 from bot.services.ratings import record_result
 
 log = logging.getLogger("agora.votes")
@@ -233,9 +234,8 @@ class VoteService:
             debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
             if debate is None:
                 raise DebateNotFound(debate_id)
-            settings = await repo.guild_settings(session, guild_id=guild_id)
-            if actor is not None and not may_moderate(debate, actor, settings.moderator_role_id):
-                raise NotModerator("only a moderator may close the vote")
+            if actor is not None:
+                await require_moderator(session, debate, actor, "close the vote")
             poll = await repo.get_poll(session, debate_id=debate_id, phase=phase, for_update=True)
             state = rules.advance(
                 poll.state if poll else VoteState.CLOSED_NOT_OPENED, VoteEvent.CLOSE
@@ -314,9 +314,7 @@ class VoteService:
             debate = await repo.get_debate(session, guild_id=guild_id, debate_id=debate_id)
             if debate is None:
                 raise DebateNotFound(debate_id)
-            settings = await repo.guild_settings(session, guild_id=guild_id)
-            if not may_moderate(debate, actor, settings.moderator_role_id):
-                raise NotModerator("only a moderator may name judges")
+            await require_moderator(session, debate, actor, "name judges")
             return await repo.name_judge(session, debate_id=debate_id, user_id=judge_id)
 
     async def score(
